@@ -1,0 +1,5 @@
+//go:build !race
+
+package urlsig
+
+const raceEnabled = false
