@@ -1,0 +1,61 @@
+// Package embed turns a FotoWeb asset reference plus what the page needs
+// into correct, fast, safe HTML and URLs. (The name shadows the standard
+// library's embed package; rename one import where a file needs both.)
+//
+// The pipeline is resolve → choose → URLs → HTML:
+//
+//   - A [Resolver] asks FotoWeb (through an [AssetSource], such as
+//     *fotoweb.Client) what it knows about an asset and keeps the answer
+//     as an [Info] in a [Store] (go-cache in process by default; the
+//     interface is small so that a shared Redis store can implement it).
+//     Entries are keyed by the canonical href, so every spelling of one
+//     asset shares one entry. Concurrent misses for one asset make one
+//     upstream request; a failed refresh serves the stale entry for
+//     StaleIfError, then fails; "not found" is remembered for
+//     NotFoundTTL. [Resolver.Stats] exposes counters for metrics. An Info
+//     never holds a token or a URL with a token.
+//
+//   - [Info.Choose] picks a FotoWeb preview for a rendered width (CSS
+//     width × device pixel ratio): the smallest preview at least that
+//     wide, never wider than the original. Previews come in fixed sizes
+//     whose size is the long edge, so portrait images are chosen by their
+//     true width. [Info.Candidates] lists the srcset candidates: distinct
+//     true widths up to the original's. [Info.ChooseFor] maps the options
+//     of a signed URL back to the same preview: a candidate is signed with
+//     its true width, so the handler finds exactly that preview.
+//
+//   - URLs come in two kinds. Signed service URLs (urlsig) hold no token
+//     and may be cached (an Info memoises its signed paths). FotoWeb URLs
+//     carry the access token current at the moment they are made, from
+//     the live token source; they are never stored. [Embedder.RedirectURL]
+//     is what the redirect handler calls, and returns the token's expiry
+//     so that Cache-Control never outlives the token.
+//
+//   - [Embedder.RenderImg] and [Embedder.RenderFigure] write the markup,
+//     escaping every attribute value and text themselves; see [Options].
+//     [Embedder.FuncMap] offers the same as html/template helpers with
+//     options given as strings (see [ParseOptions]).
+//
+// # HTML
+//
+// An <img> always has src, srcset, sizes, width, height and alt. Alt text
+// comes from the metadata field configured in [Fields] (default 120,
+// caption), falling back to the title (5); alt="" only for an image the
+// caller marks decorative, and an error ([ErrNoAlt]) when there is none.
+// Images load lazily (loading="lazy" decoding="async") unless marked as
+// priority (loading="eager" fetchpriority="high"). The default sizes is
+// "(max-width: Wpx) 100vw, Wpx" for a CSS width W: the image fills narrow
+// viewports and is W pixels wide otherwise.
+//
+// A figure's credit line is composed by [Text.CreditLine]: "Photo: Byline
+// / Credit" (either alone when the other is missing), else the copyright
+// notice prefixed with "©".
+//
+// # Delivery
+//
+// Signed delivery (the default) points the HTML at the service, which
+// redirects to FotoWeb or proxies. Direct delivery puts the FotoWeb URL
+// with the current access token into the HTML: only for pages rendered
+// per request, since the HTML breaks when the token expires and every
+// visitor sees the token.
+package embed

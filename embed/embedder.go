@@ -1,0 +1,148 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// DefaultCreditPrefix starts a credit line built from byline and credit.
+const DefaultCreditPrefix = "Photo: "
+
+// Config configures an [Embedder].
+type Config struct {
+	// Resolver resolves asset references; required by the methods that
+	// take a reference (Img, Figure, URL, Srcset, FuncMap, Redirect).
+	Resolver *Resolver
+	// Signer signs the service's URLs; required for DeliverySigned.
+	Signer *urlsig.Signer
+	// BaseURL is the public base URL of the service, such as
+	// "https://img.example.com", or "" for root-relative URLs.
+	BaseURL string
+	// Origin is the FotoWeb origin, such as "https://acme.fotoware.cloud";
+	// required for DeliveryDirect and RedirectURL.
+	Origin string
+	// Tokens is the live token source whose current token goes into
+	// FotoWeb URLs; required for DeliveryDirect and RedirectURL.
+	Tokens oauth2.TokenSource
+	// Delivery is the default delivery; DeliveryDefault means signed.
+	Delivery Delivery
+	// CreditPrefix starts the credit line; "" means DefaultCreditPrefix.
+	// See [Text.CreditLine].
+	CreditPrefix string
+	// Now is the clock for expiring URLs; nil means time.Now.
+	Now func() time.Time
+}
+
+// Embedder turns asset references and options into HTML and URLs. It is
+// safe for concurrent use.
+type Embedder struct {
+	cfg     Config
+	base    string
+	baseEsc string // base as written into an attribute
+	origin  string
+}
+
+var errBadBase = errors.New("must be an http(s) URL or a root-relative path, without query, fragment or user")
+
+// New returns an Embedder for cfg, or an error listing every problem.
+func New(cfg Config) (*Embedder, error) {
+	var errs []error
+	base, err := normBase(cfg.BaseURL)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("embed: BaseURL %q: %w", cfg.BaseURL, err))
+	}
+	origin, err := normBase(cfg.Origin)
+	if err != nil || (origin != "" && !strings.Contains(origin, "://")) {
+		errs = append(errs, fmt.Errorf("embed: Origin %q: must be an absolute http(s) URL", cfg.Origin))
+	}
+	if cfg.Delivery == DeliveryDefault {
+		cfg.Delivery = DeliverySigned
+	}
+	if cfg.Delivery == DeliverySigned && cfg.Signer == nil {
+		errs = append(errs, errors.New("embed: signed delivery needs a Signer"))
+	}
+	if cfg.Delivery == DeliveryDirect && (cfg.Tokens == nil || origin == "") {
+		errs = append(errs, errors.New("embed: direct delivery needs Tokens and Origin"))
+	}
+	if cfg.Delivery < DeliveryDefault || cfg.Delivery > DeliveryDirect {
+		errs = append(errs, fmt.Errorf("embed: unknown delivery %d", int(cfg.Delivery)))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if cfg.CreditPrefix == "" {
+		cfg.CreditPrefix = DefaultCreditPrefix
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	var w writer
+	w.url(base)
+	return &Embedder{cfg: cfg, base: base, baseEsc: w.String(), origin: origin}, nil
+}
+
+// Resolver returns the configured resolver (nil if none).
+func (e *Embedder) Resolver() *Resolver { return e.cfg.Resolver }
+
+// resolve resolves ref with the configured resolver.
+func (e *Embedder) resolve(ctx context.Context, ref string) (*Info, error) {
+	if e.cfg.Resolver == nil {
+		return nil, errors.New("embed: no Resolver configured")
+	}
+	return e.cfg.Resolver.Resolve(ctx, ref)
+}
+
+// Img resolves ref and returns its <img> element; see [Embedder.RenderImg].
+func (e *Embedder) Img(ctx context.Context, ref string, o Options) (template.HTML, error) {
+	in, err := e.resolve(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return e.RenderImg(in, o)
+}
+
+// Figure resolves ref and returns its <figure>; see [Embedder.RenderFigure].
+func (e *Embedder) Figure(ctx context.Context, ref string, o Options) (template.HTML, error) {
+	in, err := e.resolve(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return e.RenderFigure(in, o)
+}
+
+// URL resolves ref and returns the URL of the image chosen for o (the
+// <img src>).
+func (e *Embedder) URL(ctx context.Context, ref string, o Options) (string, error) {
+	in, err := e.resolve(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return e.SrcURL(in, o)
+}
+
+// Srcset resolves ref and returns the srcset attribute value for o.
+func (e *Embedder) Srcset(ctx context.Context, ref string, o Options) (string, error) {
+	in, err := e.resolve(ctx, ref)
+	if err != nil {
+		return "", err
+	}
+	return e.SrcsetOf(in, o)
+}
+
+// Redirect is what the signed-URL handler calls in redirect mode: it
+// resolves the verified path's asset and returns [Embedder.RedirectURL].
+func (e *Embedder) Redirect(ctx context.Context, p urlsig.Parsed) (string, time.Time, error) {
+	in, err := e.resolve(ctx, p.Asset)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return e.RedirectURL(in, p.Options)
+}

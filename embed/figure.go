@@ -1,0 +1,111 @@
+package embed
+
+import (
+	"html/template"
+	"strings"
+)
+
+// RenderFigure returns a <figure> holding the <img> of [Embedder.RenderImg]
+// and, when there is a caption or a credit, a <figcaption>:
+//
+//	<figure class="FigureClass"><img ...><figcaption>Caption
+//	<small class="credit">Photo: Byline / Credit</small></figcaption></figure>
+//
+// (on one line; the space separates caption and credit). The caption is
+// Text.Caption; the credit follows [Text.CreditLine]. Both are escaped.
+func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
+	var w writer
+	caption := in.Text.Caption
+	if err := e.writeImg(&w, in, &o, true); err != nil {
+		return "", err
+	}
+	hasCredit := in.Text.hasCredit()
+	if caption != "" || hasCredit {
+		w.WriteString("<figcaption>")
+		w.escape(caption)
+		if caption != "" && hasCredit {
+			w.WriteByte(' ')
+		}
+		if hasCredit {
+			w.WriteString(`<small class="credit">`)
+			in.Text.writeCredit(&w, e.cfg.CreditPrefix, true)
+			w.WriteString("</small>")
+		}
+		w.WriteString("</figcaption>")
+	}
+	w.WriteString("</figure>")
+	return template.HTML(w.String()), nil
+}
+
+// figureLen returns an upper bound of the length of the figure's markup
+// around the <img>.
+func figureLen(in *Info, o *Options, prefix string) int {
+	t := &in.Text
+	return 96 + escapedLen(o.FigureClass) + escapedLen(t.Caption) + escapedLen(prefix) +
+		escapedLen(t.Byline) + escapedLen(t.Credit) + escapedLen(t.Copyright)
+}
+
+// hasCredit reports whether the credit line is not empty.
+func (t *Text) hasCredit() bool {
+	return t.Byline != "" || t.Credit != "" || t.Copyright != ""
+}
+
+// CreditLine returns the credit shown under a figure, composed as:
+//
+//   - with a byline and/or a credit line: prefix + "Byline / Credit"
+//     (either alone when the other is empty; the credit is left out when
+//     it equals the byline), e.g. "Photo: Kari Nordmann / Acme Photo";
+//   - otherwise the copyright notice, with "© " put in front unless it
+//     already starts with "©", "(c)" or "Copyright", e.g. "© Acme 2023";
+//   - otherwise "".
+//
+// The copyright notice is not repeated when a byline or credit exists:
+// the credit names who to thank, the notice is the fallback that still
+// names the owner. prefix is usually [DefaultCreditPrefix].
+func (t *Text) CreditLine(prefix string) string {
+	var w writer
+	t.writeCredit(&w, prefix, false)
+	return w.String()
+}
+
+// writeCredit writes the credit line, escaped if esc; see CreditLine.
+func (t *Text) writeCredit(w *writer, prefix string, esc bool) {
+	put := func(s string) {
+		if esc {
+			w.escape(s)
+		} else {
+			w.WriteString(s)
+		}
+	}
+	credit := t.Credit
+	if strings.EqualFold(credit, t.Byline) {
+		credit = ""
+	}
+	switch {
+	case t.Byline != "" || credit != "":
+		put(prefix)
+		put(t.Byline)
+		if t.Byline != "" && credit != "" {
+			w.WriteString(" / ")
+		}
+		put(credit)
+	case t.Copyright != "":
+		if !hasCopyrightMark(t.Copyright) {
+			w.WriteString("© ")
+		}
+		put(t.Copyright)
+	}
+}
+
+// hasCopyrightMark reports whether s starts with a copyright sign or word.
+func hasCopyrightMark(s string) bool {
+	if strings.HasPrefix(s, "©") {
+		return true
+	}
+	for _, p := range []string{"(c)", "copyright"} {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,208 @@
+package embed
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// ErrNoAlt reports an image that is not decorative but has no alt text:
+// none given, and none in the alt or title metadata fields.
+var ErrNoAlt = errors.New("embed: no alt text")
+
+// plan is what one render decided: which previews, what dimensions.
+type plan struct {
+	src           int // index of the src preview
+	limit         int // srcset bound in pixels, 0 for none
+	width, height int // width and height attributes
+	alt           string
+	sizes         string
+}
+
+// plan decides src, srcset, dimensions and alt text for in with o.
+func (e *Embedder) plan(p *plan, in *Info, o *Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	first, largest := o.ratios()
+	want, limit := 0, 0
+	if o.Width > 0 {
+		want, limit = pixels(o.Width, first), pixels(o.Width, largest)
+	}
+	src, err := in.Choose(want, o.Square)
+	if err != nil {
+		return err
+	}
+	p.src, p.limit = src, limit
+	sp := &in.Previews[src]
+	p.width, p.height = sp.Width, sp.Height
+	if o.Width > 0 {
+		p.width = o.Width
+		p.height = max(1, (o.Width*sp.Height+sp.Width/2)/sp.Width)
+	}
+	p.sizes = o.Sizes
+	switch {
+	case o.Decorative:
+		p.alt = ""
+	case o.Alt != "":
+		p.alt = o.Alt
+	case in.Text.Alt != "":
+		p.alt = in.Text.Alt
+	case in.Text.Title != "":
+		p.alt = in.Text.Title
+	default:
+		return fmt.Errorf("%w for %q: pass an alt text or mark the image decorative", ErrNoAlt, in.Href)
+	}
+	return nil
+}
+
+// RenderImg returns the <img> element for in with o:
+//
+//	<img src srcset sizes width height alt loading decoding|fetchpriority
+//	     class id style data-*>
+//
+// src is the smallest preview at least Width × the first pixel ratio
+// wide; srcset lists the distinct widths up to the original's (and up to
+// the first at least Width × the largest ratio); width and height carry
+// the chosen preview's aspect ratio. Every value is escaped here.
+func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
+	var w writer
+	if err := e.writeImg(&w, in, &o, false); err != nil {
+		return "", err
+	}
+	return template.HTML(w.String()), nil
+}
+
+// writeImg plans and writes the <img> element, preceded by the <figure>
+// start tag if figure is set (the builder then grows once for the whole
+// figure).
+func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool) error {
+	var p plan
+	if err := e.plan(&p, in, o); err != nil {
+		return err
+	}
+	m, err := e.urls(in, o)
+	if err != nil {
+		return err
+	}
+	var buf [16]int
+	cands := in.Candidates(buf[:0], o.Square, p.limit)
+	n := e.estimate(&p, &m, o, len(cands))
+	if figure {
+		n += figureLen(in, o, e.cfg.CreditPrefix)
+	}
+	w.Grow(n)
+	if figure {
+		w.WriteString("<figure")
+		w.attrIf("class", o.FigureClass)
+		w.WriteByte('>')
+	}
+	w.WriteString(`<img src="`)
+	m.write(w, p.src)
+	w.WriteString(`" srcset="`)
+	writeSrcset(w, &m, in, cands)
+	w.WriteString(`" sizes="`)
+	writeSizes(w, p.sizes, o.Width)
+	w.WriteByte('"')
+	w.attrInt("width", p.width)
+	w.attrInt("height", p.height)
+	w.attr("alt", p.alt)
+	if o.Priority {
+		w.WriteString(` loading="eager" fetchpriority="high"`)
+	} else {
+		w.WriteString(` loading="lazy" decoding="async"`)
+	}
+	w.attrIf("class", o.Class)
+	w.attrIf("id", o.ID)
+	w.attrIf("style", o.Style)
+	for _, a := range o.Data {
+		w.attr(a.Name, a.Value)
+	}
+	w.WriteByte('>')
+	return nil
+}
+
+// writeSrcset writes the srcset candidates "URL Ww, ...", each with its
+// preview's true width.
+func writeSrcset(w *writer, m *urlMaker, in *Info, cands []int) {
+	for k, i := range cands {
+		if k > 0 {
+			w.WriteString(", ")
+		}
+		m.write(w, i)
+		w.WriteByte(' ')
+		w.int(in.Previews[i].Width)
+		w.WriteByte('w')
+	}
+}
+
+// writeSizes writes the sizes value: sizes if given, else the default for
+// CSS width cw (see Options.Sizes).
+func writeSizes(w *writer, sizes string, cw int) {
+	switch {
+	case sizes != "":
+		w.escape(sizes)
+	case cw > 0:
+		w.WriteString("(max-width: ")
+		w.int(cw)
+		w.WriteString("px) 100vw, ")
+		w.int(cw)
+		w.WriteString("px")
+	default:
+		w.WriteString("100vw")
+	}
+}
+
+// estimate returns the expected length of the element, so that the
+// builder allocates once.
+func (e *Embedder) estimate(p *plan, m *urlMaker, o *Options, ncands int) int {
+	var perURL int
+	if m.direct {
+		perURL = escapedLen(e.origin) + escapedLen(m.in.Previews[p.src].Href) + len(m.tokQ) + 8
+	} else {
+		perURL = len(e.baseEsc) + escapedLen(m.memo.paths[p.src]) + 2
+	}
+	n := 160 + (ncands+1)*(perURL+8) + escapedLen(p.alt) + escapedLen(p.sizes)
+	n += escapedLen(o.Class) + escapedLen(o.ID) + escapedLen(o.Style)
+	for _, a := range o.Data {
+		n += len(a.Name) + escapedLen(a.Value) + 4
+	}
+	return n
+}
+
+// SrcURL returns the URL of the image chosen for o: the <img src>.
+func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
+	var p plan
+	o.Decorative, o.Alt = true, "" // alt text is irrelevant to a URL
+	if err := e.plan(&p, in, &o); err != nil {
+		return "", err
+	}
+	m, err := e.urls(in, &o)
+	if err != nil {
+		return "", err
+	}
+	return m.string(p.src), nil
+}
+
+// SrcsetOf returns the srcset attribute value for in with o, unescaped.
+func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
+	var p plan
+	o.Decorative, o.Alt = true, ""
+	if err := e.plan(&p, in, &o); err != nil {
+		return "", err
+	}
+	m, err := e.urls(in, &o)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for k, i := range in.Candidates(nil, o.Square, p.limit) {
+		u := m.string(i)
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %dw", u, in.Previews[i].Width)
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,223 @@
+package embed
+
+import (
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/fotoembed/fotoembed/fotoweb"
+)
+
+// Info is what fotoembed keeps about one asset: everything a page needs to
+// show it, and nothing that grants access. It never holds a token or a URL
+// with a token in it (the asset's previewToken is dropped).
+//
+// An Info is immutable once built and shared between goroutines through
+// the cache; never modify one obtained from a [Resolver]. It marshals to
+// JSON (for a shared [Store]) and back without loss.
+type Info struct {
+	// Href is the asset's canonical href (the cache key).
+	Href string `json:"href"`
+	// Filename is the original's file name, such as "harbour.jpg".
+	Filename string `json:"filename,omitempty"`
+	// Doctype is FotoWeb's lower-case document type ("image", "movie", ...).
+	Doctype string `json:"doctype,omitempty"`
+	// Width and Height are the original's pixel dimensions, corrected for
+	// rotation; 0 when unknown.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+	// Modified is the asset's modification time; zero when unknown.
+	Modified time.Time `json:"modified"`
+	// Previews are the usable previews in a fixed order: non-square ones
+	// first, then squares, each group by width, then size, then href.
+	Previews []Preview `json:"previews,omitempty"`
+	// Renditions are the renditions the Rendition Request API offers.
+	Renditions []Rendition `json:"renditions,omitempty"`
+	// Text holds the metadata texts used for alt, caption and credit.
+	Text Text `json:"text"`
+
+	memo    atomic.Pointer[urlMemo] // signed preview paths without expiry; see memo.go
+	memoExp atomic.Pointer[urlMemo] // signed preview paths with the latest expiry
+}
+
+// Preview is one fixed-size FotoWeb preview with its true dimensions.
+type Preview struct {
+	// Size is FotoWeb's nominal size: the long edge it was asked for.
+	Size int `json:"size"`
+	// Width and Height are the true pixel dimensions. For an original
+	// smaller than Size they are the original's.
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// Href is FotoWeb's (signed, ephemeral) preview href, without token.
+	Href string `json:"href"`
+	// Square reports a square-cropped preview.
+	Square bool `json:"square,omitempty"`
+}
+
+// Rendition is a rendition offered by the Rendition Request API.
+type Rendition struct {
+	Href     string `json:"href"`               // rendition href to POST to the Rendition Request API
+	Name     string `json:"name,omitempty"`     // display name
+	Profile  string `json:"profile,omitempty"`  // processing profile id
+	Width    int    `json:"width,omitempty"`    // 0 or 1 when unknown or variable
+	Height   int    `json:"height,omitempty"`   // 0 or 1 when unknown or variable
+	Original bool   `json:"original,omitempty"` // the original file
+	Default  bool   `json:"default,omitempty"`  // the default rendition
+}
+
+// Text holds the metadata values fotoembed renders, read from the fields
+// named by [Fields] when the Info was built. Multi-value fields are
+// joined: bylines with ", ", others with "; ".
+type Text struct {
+	Title     string `json:"title,omitempty"`
+	Alt       string `json:"alt,omitempty"`
+	Caption   string `json:"caption,omitempty"`
+	Byline    string `json:"byline,omitempty"`
+	Credit    string `json:"credit,omitempty"`
+	Copyright string `json:"copyright,omitempty"`
+}
+
+// Default metadata field ids (FotoWare/IPTC numbering).
+const (
+	FieldTitle     = 5
+	FieldByline    = 80
+	FieldCredit    = 110
+	FieldCopyright = 116
+	FieldCaption   = 120
+)
+
+// Fields names the metadata field ids an Info takes its texts from. A zero
+// id means the default; a negative id turns the text off.
+type Fields struct {
+	Title     int // default FieldTitle (5); fallback for a missing alt
+	Alt       int // default FieldCaption (120)
+	Caption   int // default FieldCaption (120)
+	Byline    int // default FieldByline (80)
+	Credit    int // default FieldCredit (110)
+	Copyright int // default FieldCopyright (116)
+}
+
+// withDefaults returns f with zero ids replaced by the defaults.
+func (f Fields) withDefaults() Fields {
+	def := func(id *int, d int) {
+		if *id == 0 {
+			*id = d
+		}
+	}
+	def(&f.Title, FieldTitle)
+	def(&f.Alt, FieldCaption)
+	def(&f.Caption, FieldCaption)
+	def(&f.Byline, FieldByline)
+	def(&f.Credit, FieldCredit)
+	def(&f.Copyright, FieldCopyright)
+	return f
+}
+
+// NewInfo builds the Info for asset a, keyed by the canonical href key
+// ("" means a.Href), taking texts from the fields f. Previews without a
+// href or with unknown dimensions are dropped; the previewToken is not
+// kept.
+func NewInfo(key string, a *fotoweb.Asset, f Fields) *Info {
+	if key == "" {
+		key = a.Href
+	}
+	in := &Info{
+		Href:     key,
+		Filename: a.Filename,
+		Doctype:  strings.ToLower(a.Doctype),
+		Width:    a.Width(),
+		Height:   a.Height(),
+		Modified: a.ModifiedTime(),
+		Text:     newText(a.Metadata, f.withDefaults()),
+	}
+	for _, p := range a.Previews {
+		if q, ok := normPreview(p, in.Width, in.Height); ok {
+			in.Previews = append(in.Previews, q)
+		}
+	}
+	sortPreviews(in.Previews)
+	for _, r := range a.Renditions {
+		in.Renditions = append(in.Renditions, Rendition{
+			Href: r.Href, Name: r.DisplayName, Profile: r.Profile,
+			Width: r.Width, Height: r.Height, Original: r.Original, Default: r.Default,
+		})
+	}
+	return in
+}
+
+// newText reads the configured fields from m.
+func newText(m fotoweb.Metadata, f Fields) Text {
+	get := func(id int, sep string) string {
+		if id < 0 {
+			return ""
+		}
+		return strings.TrimSpace(strings.Join(m.Values(id), sep))
+	}
+	return Text{
+		Title:     get(f.Title, "; "),
+		Alt:       get(f.Alt, "; "),
+		Caption:   get(f.Caption, "; "),
+		Byline:    get(f.Byline, ", "),
+		Credit:    get(f.Credit, "; "),
+		Copyright: get(f.Copyright, "; "),
+	}
+}
+
+// normPreview fills in a preview's missing width and height from its size
+// and the original's aspect ratio, and reports whether it is usable.
+func normPreview(p fotoweb.Preview, ow, oh int) (Preview, bool) {
+	q := Preview{Size: p.Size, Width: p.Width, Height: p.Height, Href: p.Href, Square: p.Square}
+	if q.Href == "" {
+		return q, false
+	}
+	if q.Width <= 0 || q.Height <= 0 {
+		switch {
+		case q.Square && q.Size > 0:
+			q.Width, q.Height = q.Size, q.Size
+		case q.Size > 0 && ow > 0 && oh > 0:
+			long := min(q.Size, max(ow, oh))
+			if ow >= oh {
+				q.Width, q.Height = long, max(1, (long*oh+ow/2)/ow)
+			} else {
+				q.Width, q.Height = max(1, (long*ow+oh/2)/oh), long
+			}
+		default:
+			return q, false
+		}
+	}
+	return q, true
+}
+
+// sortPreviews puts previews in the Info order: non-square first, then by
+// width, size and href.
+func sortPreviews(ps []Preview) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Square != b.Square {
+			return !a.Square
+		}
+		if a.Width != b.Width {
+			return a.Width < b.Width
+		}
+		if a.Size != b.Size {
+			return a.Size < b.Size
+		}
+		return a.Href < b.Href
+	})
+}
+
+// Rendition returns the rendition called name: "original" (or "orig") for
+// the original file, "default" for the default rendition, or a rendition
+// whose profile id equals name.
+func (in *Info) Rendition(name string) (Rendition, bool) {
+	for _, r := range in.Renditions {
+		switch {
+		case (name == "original" || name == "orig") && r.Original,
+			name == "default" && r.Default,
+			r.Profile != "" && r.Profile == name:
+			return r, true
+		}
+	}
+	return Rendition{}, false
+}

@@ -1,0 +1,198 @@
+package embed
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// Delivery selects what the URLs in the HTML point at.
+type Delivery int
+
+const (
+	// DeliveryDefault uses the Embedder's configured delivery.
+	DeliveryDefault Delivery = iota
+	// DeliverySigned points at the service's own signed URLs; the service
+	// then redirects to FotoWeb or proxies the bytes. The HTML stays
+	// valid as long as the signature (and its optional expiry) does.
+	DeliverySigned
+	// DeliveryDirect points at FotoWeb with the current access token in
+	// the URL. Only for pages rendered per request: the HTML breaks when
+	// the token expires, and every visitor sees the token.
+	DeliveryDirect
+)
+
+// String returns "default", "signed" or "direct".
+func (d Delivery) String() string {
+	switch d {
+	case DeliverySigned:
+		return "signed"
+	case DeliveryDirect:
+		return "direct"
+	}
+	return "default"
+}
+
+// DefaultPixelRatios are the device pixel ratios served when Options
+// names none: 1x and 2x screens.
+var DefaultPixelRatios = []float64{1, 2}
+
+// Options say what the page needs from one image. The zero value is a lazy
+// non-square image DefaultWidth pixels wide with alt text from metadata.
+type Options struct {
+	// Width is the CSS width in pixels the image is laid out at; 0 means
+	// unknown. It sets the width attribute, bounds the srcset (up to
+	// Width × the largest pixel ratio) and the default sizes.
+	Width int
+	// Sizes is the sizes attribute. Default: "(max-width: Wpx) 100vw, Wpx"
+	// with W = Width (full viewport width on narrower screens, W CSS pixels
+	// otherwise), or "100vw" when Width is 0.
+	Sizes string
+	// PixelRatios are the device pixel ratios to serve, each in (0, 4];
+	// nil means DefaultPixelRatios. The first chooses src, the largest
+	// bounds the srcset.
+	PixelRatios []float64
+	// Square asks for FotoWeb's square-cropped previews.
+	Square bool
+	// Class, ID and Style are passed through (escaped) to the <img>. ID
+	// must not contain white space.
+	Class, ID, Style string
+	// Data are data-* attributes for the <img>, in order; each Name must
+	// be "data-" followed by [a-z0-9._-] (starting with [a-z0-9]).
+	Data []Attr
+	// Priority marks the main image of the page: loading="eager" and
+	// fetchpriority="high" instead of loading="lazy" decoding="async".
+	Priority bool
+	// Decorative marks an image that carries no information: alt="".
+	Decorative bool
+	// Alt overrides the alt text from metadata.
+	Alt string
+	// FigureClass is the class attribute of the <figure> (Figure only).
+	FigureClass string
+	// ExpiresAt makes signed URLs expire at this instant (whole seconds).
+	ExpiresAt time.Time
+	// ExpiresIn makes signed URLs expire this long after rendering,
+	// rounded up to a whole minute so that URLs stay stable (and
+	// cacheable) for a minute. ExpiresAt wins when both are set.
+	ExpiresIn time.Duration
+	// Delivery selects signed or direct URLs; default is the Embedder's.
+	Delivery Delivery
+}
+
+// Attr is one HTML attribute; the value is escaped when written.
+type Attr struct {
+	Name, Value string
+}
+
+// Limits on option values.
+const (
+	// MaxCSSWidth is the largest accepted Options.Width.
+	MaxCSSWidth = 16384
+	// MaxPixelRatio is the largest accepted pixel ratio.
+	MaxPixelRatio = 4
+	// maxRatios is the longest accepted PixelRatios list.
+	maxRatios = 8
+	// maxExpiry is the latest expiry a signed URL can carry.
+	maxExpiry = urlsig.MaxExpiry
+	// maxExpiresIn is the longest accepted Options.ExpiresIn.
+	maxExpiresIn = 100 * 365 * 24 * time.Hour
+)
+
+// ErrBadOption reports an invalid option; errors from option checks and
+// template option parsing wrap it.
+var ErrBadOption = errors.New("embed: bad option")
+
+// Validate reports the first problem with o, wrapping [ErrBadOption].
+func (o *Options) Validate() error {
+	if o.Width < 0 || o.Width > MaxCSSWidth {
+		return fmt.Errorf("%w: width %d outside 0..%d", ErrBadOption, o.Width, MaxCSSWidth)
+	}
+	if len(o.PixelRatios) > maxRatios {
+		return fmt.Errorf("%w: more than %d pixel ratios", ErrBadOption, maxRatios)
+	}
+	for _, r := range o.PixelRatios {
+		if !(r > 0 && r <= MaxPixelRatio) {
+			return fmt.Errorf("%w: pixel ratio %g outside (0, %d]", ErrBadOption, r, MaxPixelRatio)
+		}
+	}
+	if o.ID != "" && strings.ContainsAny(o.ID, " \t\n\f\r") {
+		return fmt.Errorf("%w: id %q contains white space", ErrBadOption, o.ID)
+	}
+	for _, a := range o.Data {
+		if !validDataName(a.Name) {
+			return fmt.Errorf("%w: attribute name %q is not data- followed by [a-z0-9._-]", ErrBadOption, a.Name)
+		}
+	}
+	if o.Decorative && o.Alt != "" {
+		return fmt.Errorf("%w: alt text given for a decorative image", ErrBadOption)
+	}
+	if o.ExpiresIn < 0 || o.ExpiresIn > maxExpiresIn {
+		return fmt.Errorf("%w: expiry %v outside 0..%v", ErrBadOption, o.ExpiresIn, maxExpiresIn)
+	}
+	if u := o.ExpiresAt.Unix(); !o.ExpiresAt.IsZero() && (u < 1 || u > maxExpiry) {
+		return fmt.Errorf("%w: expiry %d outside 1..%d Unix seconds", ErrBadOption, u, maxExpiry)
+	}
+	if o.Delivery < DeliveryDefault || o.Delivery > DeliveryDirect {
+		return fmt.Errorf("%w: unknown delivery %d", ErrBadOption, int(o.Delivery))
+	}
+	return nil
+}
+
+// validDataName reports whether name is a data-* attribute name fotoembed
+// writes: "data-" then [a-z0-9] then [a-z0-9._-]*. That is stricter than
+// HTML (which allows any XML name without upper-case letters) and always
+// valid.
+func validDataName(name string) bool {
+	const p = "data-"
+	if len(name) <= len(p) || len(name) > 64 || name[:len(p)] != p {
+		return false
+	}
+	for i := len(p); i < len(name); i++ {
+		c := name[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if i > len(p) {
+			ok = ok || c == '.' || c == '_' || c == '-'
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// ratios returns the first and the largest pixel ratio.
+func (o *Options) ratios() (first, largest float64) {
+	rs := o.PixelRatios
+	if len(rs) == 0 {
+		rs = DefaultPixelRatios
+	}
+	first = rs[0]
+	for _, r := range rs {
+		largest = max(largest, r)
+	}
+	return first, largest
+}
+
+// pixels returns CSS width w times ratio r, rounded up.
+func pixels(w int, r float64) int {
+	return int(math.Ceil(float64(w)*r - 1e-9))
+}
+
+// expiry returns the Unix second signed URLs expire at, or 0 for never.
+func (o *Options) expiry(now time.Time) int64 {
+	if !o.ExpiresAt.IsZero() {
+		return o.ExpiresAt.Unix()
+	}
+	if o.ExpiresIn > 0 {
+		t := now.Add(o.ExpiresIn).Unix()
+		return (t + 59) / 60 * 60
+	}
+	return 0
+}
+
+// unixTime returns the UTC time of Unix second u.
+func unixTime(u int64) time.Time { return time.Unix(u, 0).UTC() }
