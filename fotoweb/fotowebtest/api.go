@@ -1,12 +1,6 @@
 package fotowebtest
 
-// CONTRACT STUB: this file fixes the public API that other packages' tests
-// code against. The implementation replaces the panics; names and
-// signatures stay (additions are fine).
-
 import (
-	"context"
-	"net/http"
 	"net/http/httptest"
 	"time"
 )
@@ -23,6 +17,7 @@ const (
 	WebClientID = "fotoembed-web"
 	// ConfidentialClientID / ConfidentialClientSecret: a "Web App / API"
 	// application (authorization code with client secret, refresh allowed).
+	// The same loopback redirect URIs as WebClientID are registered.
 	ConfidentialClientID     = "fotoembed-webapp"
 	ConfidentialClientSecret = "webapp-secret-not-for-production"
 	// User is the least-privilege user the authorize endpoint approves
@@ -32,6 +27,10 @@ const (
 
 // Options configure a Fake. The zero value is a working fake with the seed
 // data, 8 h tokens, decimal expires_in and 1 rendition 202 before the 200.
+//
+// Most fields after Logf switch behaviours the reference marks UNCONFIRMED
+// (see the package documentation); their zero values are the defaults the
+// fake considers most likely.
 type Options struct {
 	AccessTokenLifetime  time.Duration    // default 8h
 	RefreshTokenLifetime time.Duration    // default 30 days
@@ -41,8 +40,79 @@ type Options struct {
 	RenditionTTL         time.Duration    // how long a rendition background-task URL lives before 410 (default 10m)
 	PreviewAuth          PreviewAuthMode  // how preview URLs are protected (default PreviewAuthAny)
 	PageSize             int              // assets per page (default 25)
-	Now                  func() time.Time // clock for token expiry (default time.Now)
+	Now                  func() time.Time // clock for token, code, previewToken and rendition expiry (default time.Now)
 	Logf                 func(format string, args ...any)
+
+	// ExtraAssets adds this many synthetic images (varied shapes) in the
+	// folder "Synthetic" of the Photos archive, after the seed assets.
+	// They cost about 450 bytes each until requested (a million take about
+	// 0.5 GB and 4 s to build): metadata is derived on demand, JSON built
+	// and cached on first use, JPEG bytes generated only when fetched.
+	ExtraAssets int
+
+	// AuthCodeLifetime is how long an authorization code can be redeemed
+	// (default 60s). Codes are single-use.
+	AuthCodeLifetime time.Duration
+
+	// ClientCredentialsRefreshToken makes client_credentials responses
+	// carry a refresh_token (as a recorded SaaS mock did). Default false:
+	// FotoWeb's docs say refresh tokens are no longer issued to
+	// non-interactive applications.
+	ClientCredentialsRefreshToken bool
+
+	// AcceptBasicAuth lets clients authenticate to the token endpoint with
+	// HTTP Basic (client_secret_basic). Default false: only the form body
+	// (client_secret_post) is documented; a Basic header is ignored.
+	AcceptBasicAuth bool
+
+	// AllowPublicClientSecret accepts a client_secret sent by the public
+	// client (WebClientID) and ignores it. Default false: FotoWeb says
+	// public clients must not send one, and the fake answers 400
+	// invalid_request.
+	AllowPublicClientSecret bool
+
+	// InvalidClientStatus is the status of invalid_client token errors
+	// (default 400; 401 is the other RFC 6749 choice). A client that used
+	// a Basic header always gets 401 with WWW-Authenticate.
+	InvalidClientStatus int
+
+	// QueryTokenRejected lists path prefixes where ?access_token= is not
+	// accepted (401). nil means the default []string{"/fotoweb/editors/"}
+	// (a 2024 report says the parameter stopped working there); an empty
+	// non-nil slice accepts it everywhere.
+	QueryTokenRejected []string
+
+	// HiddenStatus is the status for archives and assets the token's user
+	// may not see (default 404, so existence does not leak; 403 is the
+	// alternative).
+	HiddenStatus int
+
+	// UpscalePreviews makes previews of originals smaller than a preview
+	// size as large as the nominal size (a recorded 370×136 asset had a
+	// 2400×882 preview). Default false: previews are never larger than the
+	// original.
+	UpscalePreviews bool
+
+	// PagingEnds selects what prev/next hold at the ends of a paged list
+	// (default PagingEndsMixed).
+	PagingEnds PagingEndStyle
+
+	// PageAlways sends a paging object even for lists that fit on one
+	// page. Default false: such lists have "paging": null, as a recorded
+	// one-asset list had.
+	PageAlways bool
+
+	// SearchCap caps the number of search hits (default 10000, the cap
+	// reported for FotoWeb).
+	SearchCap int
+
+	// RenditionRequestStatus is the status of a successful rendition
+	// request (default 202 as recorded; 200 is what the OpenAPI documents).
+	RenditionRequestStatus int
+
+	// WebhookDeleteOperation is the operation-name of asset-deleted
+	// webhooks (default "delete"; the real name is unconfirmed).
+	WebhookDeleteOperation string
 }
 
 // PreviewAuthMode selects what the fake requires to GET a preview URL.
@@ -60,6 +130,20 @@ const (
 	PreviewAuthAccessToken
 )
 
+// PagingEndStyle selects how the ends of a paged list are marked.
+type PagingEndStyle int
+
+const (
+	// PagingEndsMixed marks ends with null in archives with an odd id
+	// (5001, 5003) and with "" in archives with an even id (5002), so a
+	// client meets both forms real servers send.
+	PagingEndsMixed PagingEndStyle = iota
+	// PagingEndsNull marks every end with null.
+	PagingEndsNull
+	// PagingEndsEmpty marks every end with "".
+	PagingEndsEmpty
+)
+
 // Fault is injected on requests whose path starts with a prefix.
 type Fault struct {
 	Status     int           // answer with this status instead (0 = no status fault)
@@ -70,76 +154,11 @@ type Fault struct {
 	Times      int           // apply only to the next Times matching requests (0 = until cleared)
 }
 
-// Fake is a FotoWeb server: an http.Handler with seed data, OAuth 2.0,
-// faults and request counters.
-type Fake struct{}
-
-// New returns a fake FotoWeb handler. The caller serves it; BaseURL must
-// be set (SetBaseURL) before absolute URLs (Location headers, webhooks,
-// descriptor) are correct.
-func New(opts Options) *Fake { panic("not implemented") }
-
 // Server is a Fake listening on 127.0.0.1.
 type Server struct {
 	*Fake
 	*httptest.Server
 }
-
-// NewServer starts a fake on a loopback port. Close it when done
-// (t.Cleanup(s.Close)).
-func NewServer(opts Options) *Server { panic("not implemented") }
-
-// ServeHTTP implements http.Handler.
-func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) { panic("not implemented") }
-
-// SetBaseURL sets the origin the fake uses for absolute URLs.
-func (f *Fake) SetBaseURL(u string) { panic("not implemented") }
-
-// Count returns how many requests reached the exact path (query ignored),
-// faulted ones included.
-func (f *Fake) Count(path string) int { panic("not implemented") }
-
-// CountPrefix returns how many requests reached paths with this prefix.
-func (f *Fake) CountPrefix(prefix string) int { panic("not implemented") }
-
-// TokenRequests returns how many token-endpoint requests used grant
-// ("client_credentials", "authorization_code", "refresh_token"; "" = all).
-func (f *Fake) TokenRequests(grant string) int { panic("not implemented") }
-
-// ResetCounters zeroes every counter.
-func (f *Fake) ResetCounters() { panic("not implemented") }
-
-// SetFault injects f on paths starting with prefix; ClearFaults removes all.
-func (f *Fake) SetFault(prefix string, fault Fault) { panic("not implemented") }
-
-// ClearFaults removes every injected fault.
-func (f *Fake) ClearFaults() { panic("not implemented") }
-
-// RevokeTokens invalidates every access token issued so far (refresh
-// tokens stay valid).
-func (f *Fake) RevokeTokens() { panic("not implemented") }
-
-// RevokeRefreshTokens invalidates every refresh token issued so far.
-func (f *Fake) RevokeRefreshTokens() { panic("not implemented") }
-
-// SetTokenEndpointDown makes the token endpoint answer 503 while down.
-func (f *Fake) SetTokenEndpointDown(down bool) { panic("not implemented") }
-
-// Assets returns the hrefs of every seed asset, in a stable order.
-func (f *Fake) Assets() []string { panic("not implemented") }
-
-// Archives returns the seed archives (href of each), in id order.
-func (f *Fake) Archives() []string { panic("not implemented") }
-
-// UserArchives returns the hrefs of the archives User may see.
-func (f *Fake) UserArchives() []string { panic("not implemented") }
-
-// SetMetadata changes one field of an asset (as an edit in FotoWeb would)
-// and bumps its modified time; DeleteAsset removes an asset (404 after).
-func (f *Fake) SetMetadata(href string, field int, value ...string) { panic("not implemented") }
-
-// DeleteAsset removes an asset; later GETs answer 404.
-func (f *Fake) DeleteAsset(href string) { panic("not implemented") }
 
 // WebhookKind is the kind of asset event FotoWeb notifies about.
 type WebhookKind string
@@ -151,9 +170,52 @@ const (
 	AssetDeleted  WebhookKind = "deleted"
 )
 
-// EmitWebhook POSTs a webhook payload for the asset, shaped as FotoWeb's
-// (absolute href, numbers as strings, User-Agent FotoWeb/8.1, no
-// signature), to target. It returns the receiver's status code.
-func (f *Fake) EmitWebhook(ctx context.Context, target string, kind WebhookKind, href string) (int, error) {
-	panic("not implemented")
-}
+// Hrefs of seed archives.
+const (
+	PhotosArchive   = "/fotoweb/archives/5001-Photos/"   // User sees it and may edit metadata
+	PressArchive    = "/fotoweb/archives/5002-Press/"    // User sees it, read-only
+	InternalArchive = "/fotoweb/archives/5003-Internal/" // hidden from User
+)
+
+// Hrefs of notable seed assets (the `.info` URLs, percent-encoded as
+// FotoWeb sends them).
+const (
+	// LandscapeAsset is 5472×3648 with full metadata (title, caption,
+	// keywords, byline, credit, copyright) and one quick rendition.
+	LandscapeAsset = "/fotoweb/archives/5001-Photos/Folder%2019/harbour.jpg.info"
+	// PortraitAsset is 3000×4500; its resolution is sent as 300.0.
+	PortraitAsset = "/fotoweb/archives/5001-Photos/Folder%2019/lighthouse-portrait.jpg.info"
+	// SquareAsset is 2000×2000.
+	SquareAsset = "/fotoweb/archives/5001-Photos/Folder%2019/moss-square.jpg.info"
+	// SpaceNameAsset has spaces in its file name (4032×3024).
+	SpaceNameAsset = "/fotoweb/archives/5001-Photos/Folder%2019/summer%20party%202023.jpg.info"
+	// CJKAsset has a Japanese title and caption (1920×1080).
+	CJKAsset = "/fotoweb/archives/5001-Photos/Folder%2019/tokyo-night.jpg.info"
+	// EmojiAsset has emoji in title, caption and keywords (1600×1067).
+	EmojiAsset = "/fotoweb/archives/5001-Photos/Folder%2019/celebration-emoji.jpg.info"
+	// ScriptAsset has <script>, &, " and < in its title and caption (1200×800).
+	ScriptAsset = "/fotoweb/archives/5001-Photos/Folder%2019/script-caption.jpg.info"
+	// PanoramaAsset is 6000×1500.
+	PanoramaAsset = "/fotoweb/archives/5001-Photos/Landscapes/lofoten-panorama.jpg.info"
+	// SmallAsset is 640×480: previews from 800 up are 640×480.
+	SmallAsset = "/fotoweb/archives/5001-Photos/Landscapes/small-640x480.jpg.info"
+	// TinyAsset is a 150×100 PNG: its largest preview is 150×100.
+	TinyAsset = "/fotoweb/archives/5001-Photos/Landscapes/tiny-150x100.png.info"
+	// RotatedAsset is stored 4000×3000 with rotation 90, displayed 3000×4000.
+	RotatedAsset = "/fotoweb/archives/5001-Photos/Landscapes/rotated-cliff.jpg.info"
+	// NoCaptionAsset has no title (5) and no caption (120) (3000×2000).
+	NoCaptionAsset = "/fotoweb/archives/5001-Photos/Landscapes/untitled-dunes.jpg.info"
+	// NorwegianAsset has Norwegian text and a non-ASCII file name
+	// (fjord-blåbær-æøå.jpg, 2400×1600).
+	NorwegianAsset = "/fotoweb/archives/5001-Photos/Nordic/Fjords/fjord-bl%C3%A5b%C3%A6r-%C3%A6%C3%B8%C3%A5.jpg.info"
+	// DocumentAsset is a PDF: doctype "document", no previews.
+	DocumentAsset = "/fotoweb/archives/5002-Press/Press%20Kit%202023/press-release-2023.pdf.info"
+	// VideoAsset is an MP4: doctype "movie", the previews key is absent.
+	VideoAsset = "/fotoweb/archives/5002-Press/Press%20Kit%202023/ferry-timelapse.mp4.info"
+	// GraphicAsset is an EPS logo: doctype "graphic" with previews (1000×400).
+	GraphicAsset = "/fotoweb/archives/5002-Press/Logos/fotoembed-logo.eps.info"
+	// PressPortraitAsset is 2667×4000 in the read-only Press archive.
+	PressPortraitAsset = "/fotoweb/archives/5002-Press/Press%20Kit%202023/ceo-portrait.jpg.info"
+	// HiddenAsset is in the Internal archive, which User cannot see.
+	HiddenAsset = "/fotoweb/archives/5003-Internal/HR/staff-party-01.jpg.info"
+)

@@ -1,0 +1,110 @@
+// Package fotowebtest is a fake FotoWeb server for tests and demos.
+//
+// It is an independent implementation of the server side of the FotoWeb
+// REST API as described in the project's reference
+// (shared/reference/fotoweb-api.md), quirks included, so that clients
+// meet what real servers send: expires_in as 28800.000000, paging links
+// that end in null or "", resolution as 300.0, numbers as strings in
+// webhooks, 202 before a rendition is ready, and so on.
+//
+// Use NewServer in tests:
+//
+//	s := fotowebtest.NewServer(fotowebtest.Options{})
+//	t.Cleanup(s.Close)
+//	token := s.ServiceToken() // or use /fotoweb/oauth2/token
+//
+// or New to serve the handler on any listener (call SetBaseURL).
+//
+// # Authentication
+//
+// POST /fotoweb/oauth2/token supports client_credentials (ServiceClientID,
+// secret in the form body), authorization_code (WebClientID with PKCE
+// S256, ConfidentialClientID with its secret and optional PKCE) and
+// refresh_token (rotated by default). Errors are RFC 6749 §5.2 JSON bodies.
+// GET /fotoweb/oauth2/authorize approves User without a browser and
+// redirects with code and state; an unknown client_id or redirect URI
+// gets FotoWeb's HTML error page (400) without a redirect.
+//
+// API requests carry the access token as "Authorization: Bearer <t>"
+// (scheme case-insensitive) or ?access_token=<t>. Without one the answer
+// is 401 with WWW-Authenticate: Bearer; an OAuth token sent as FWAPIToken
+// gets 500, as observed on real servers. A client_credentials token acts
+// as the administrator and sees every archive; a token of User sees only
+// UserArchives, and everything else answers Options.HiddenStatus (404).
+//
+// # Choices for behaviour the reference marks UNCONFIRMED
+//
+// Each default below can be switched with the Options field named.
+//
+//   - expires_in is a decimal literal (IntegerExpiresIn for an integer).
+//   - client_credentials responses carry no refresh_token
+//     (ClientCredentialsRefreshToken).
+//   - Only client_secret_post is accepted; a Basic header is ignored
+//     (AcceptBasicAuth). invalid_client is 400 (InvalidClientStatus), 401
+//     when the client used Basic.
+//   - A public client sending client_secret (any grant) gets 400
+//     invalid_request (AllowPublicClientSecret).
+//   - Every refresh rotates the refresh token; the old one is dead
+//     (RotateRefreshTokens; when off, the response has no refresh_token
+//     and the old one stays valid).
+//   - Authorization codes live 60 s (AuthCodeLifetime) and are consumed
+//     by any redemption attempt, failed ones included. scope is ignored.
+//   - ?access_token= is refused under /fotoweb/editors/ and accepted
+//     elsewhere (QueryTokenRejected).
+//   - Previews accept an OAuth token or the previewToken (PreviewAuth).
+//     Previews are never larger than the original (UpscalePreviews).
+//   - prev/next at the ends of paged lists are null in archives with odd
+//     ids and "" in even ones (PagingEnds). Lists that fit on one page
+//     have "paging": null (PageAlways). Pages after the first of a
+//     collection+json request come back as asset lists. Paging links use
+//     ;p=N before the query (/fotoweb/archives/5001-Photos/;p=1?q=x);
+//     the &p=N form is accepted too.
+//   - Search hits are capped at 10,000 (SearchCap).
+//   - A rendition request answers 202 (RenditionRequestStatus); polls
+//     answer 202 with an empty body while pending.
+//   - Webhooks of deleted assets use operation-name "delete"
+//     (WebhookDeleteOperation). pixel-width/-height are "" for
+//     non-images. No signature header is sent.
+//   - Export URLs are /fotoweb/embed/YYYY/MM/<32 hex>.jpg with _hc.jpg and
+//     _2x.jpg variants for highCompression and doubleResolution; presets
+//     are accepted and ignored.
+//
+// # Search expressions
+//
+// ?q= on a collection's searchURL supports free text (file name, title,
+// caption, keywords, byline, credit, ...), field predicates (<id>:term,
+// fn:, dn:, fp:, dt:, o:, pw:/ph:/fs: with a~~b ranges, mt:, mtf:, mtt:),
+// quoted phrases, AND / OR / | / NOT with parentheses and implicit AND.
+// Matching is case-insensitive containment; a term with * or ? must match
+// a whole value. Repeated q parameters are ANDed; ?fn=x and ?105=y work
+// as predicates.
+//
+// # Seed data
+//
+// Three archives: 5001 Photos (41 assets; User may edit metadata), 5002
+// Press (16 assets, read-only for User; the PDF, the video and an EPS
+// graphic live here) and 5003 Internal (8 assets, hidden from User).
+// Folders include "Folder 19" (a space, percent-encoded in hrefs) and
+// nested "Nordic/Fjords". The exported *Asset constants name notable
+// assets. Everything is deterministic: the same hrefs, metadata, times and
+// image bytes on every run. Options.ExtraAssets adds synthetic assets.
+//
+// PATCH on an asset (assetupdate+json) replaces the listed fields: a
+// string or list sets a field (a string is a one-element list for bag
+// fields such as 25 and 80), null, "" or [] clears it, several values for
+// a single-valued field are a 400. Every edit bumps modified and the
+// preview URLs (old preview URLs keep working).
+//
+// # Images
+//
+// Preview, rendition and export bytes are generated deterministically
+// (a gradient with stripes, a centred disc and a frame, seeded by the
+// asset) at the advertised size and cached in memory (128 MB budget).
+// Preview URLs look like FotoWeb's,
+// /fotoweb/cache/v2/<x>/<y>/<path>.<info>.<signature>.jpg; a wrong x, y,
+// info or signature is a 404. A rotated asset reports its stored size
+// and rotation in imageattributes; previews and renditions have the
+// displayed (rotated) orientation. ORIGINAL renditions are capped at 3000
+// px on the long edge; PNG originals are PNG, other images (EPS included)
+// JPEG, the PDF a minimal PDF and the video a stand-in MP4 header.
+package fotowebtest

@@ -1,0 +1,222 @@
+package fotowebtest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"encoding/base64"
+	"encoding/binary"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Preview sizes FotoWeb offers: non-square long edges, then squares (200
+// twice, as real servers list it).
+var (
+	previewSizes = []int{200, 300, 400, 600, 800, 1200, 1600, 2400}
+	squareSizes  = []int{100, 200, 200, 400}
+)
+
+const quickSize = 1024
+
+// previewSpec is one preview: size is max(width, height).
+type previewSpec struct {
+	size, w, h int
+	square     bool
+	quick      bool
+}
+
+// fit scales (dw, dh) so the long edge is n, keeping the aspect ratio;
+// never larger than the original unless upscale.
+func fit(dw, dh, n int, upscale bool) (int, int) {
+	long := max(dw, dh)
+	if n == long || (!upscale && n > long) || long == 0 {
+		return dw, dh
+	}
+	scale := func(v int) int { return max(1, int(math.Round(float64(v)*float64(n)/float64(long)))) }
+	if dw >= dh {
+		return n, scale(dh)
+	}
+	return scale(dw), n
+}
+
+// previewSpecs returns the twelve previews of an image asset.
+func (f *Fake) previewSpecs(a *asset) []previewSpec {
+	dw, dh := a.dims()
+	out := make([]previewSpec, 0, len(previewSizes)+len(squareSizes))
+	for _, n := range previewSizes {
+		w, h := fit(dw, dh, n, f.opts.UpscalePreviews)
+		out = append(out, previewSpec{size: max(w, h), w: w, h: h})
+	}
+	for _, n := range squareSizes {
+		if side := min(dw, dh); n > side && !f.opts.UpscalePreviews {
+			n = side
+		}
+		out = append(out, previewSpec{size: n, w: n, h: n, square: true})
+	}
+	return out
+}
+
+func (f *Fake) quickSpec(a *asset) previewSpec {
+	dw, dh := a.dims()
+	w, h := fit(dw, dh, quickSize, f.opts.UpscalePreviews)
+	return previewSpec{size: max(w, h), w: w, h: h, quick: true}
+}
+
+// previewInfo encodes what the fake needs to serve a preview URL.
+func previewInfo(id, version uint32, ps previewSpec) string {
+	var b [9]byte
+	binary.BigEndian.PutUint32(b[0:], id)
+	binary.BigEndian.PutUint16(b[4:], uint16(version))
+	binary.BigEndian.PutUint16(b[6:], uint16(ps.size))
+	if ps.square {
+		b[8] |= 1
+	}
+	if ps.quick {
+		b[8] |= 2
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// previewHref is /fotoweb/cache/v2/<x>/<y>/<path>.<info>.<sig>.jpg; x, y
+// and sig come from an HMAC over info and the path.
+func (f *Fake) previewHref(a *asset, version uint32, ps previewSpec) string {
+	info := previewInfo(a.id, version, ps)
+	mac := f.sign("preview", info, a.relPath)
+	return "/fotoweb/cache/v2/" + mac[10:11] + "/" + mac[11:12] + "/" + escapePath(a.relPath) + "." + info + "." + mac[:10] + ".jpg"
+}
+
+// parsePreview checks a preview path (decoded, after /fotoweb/cache/v2/)
+// and returns its asset and spec. Any mismatch is a 404.
+func (f *Fake) parsePreview(rest string) (*asset, previewSpec, bool) {
+	var ps previewSpec
+	parts := strings.SplitN(rest, "/", 3)
+	if len(parts) != 3 {
+		return nil, ps, false
+	}
+	name, ok := strings.CutSuffix(parts[2], ".jpg")
+	i := strings.LastIndexByte(name, '.')
+	if !ok || i < 0 {
+		return nil, ps, false
+	}
+	sig := name[i+1:]
+	name = name[:i]
+	j := strings.LastIndexByte(name, '.')
+	if j < 0 {
+		return nil, ps, false
+	}
+	info, rel := name[j+1:], name[:j]
+	mac := f.sign("preview", info, rel)
+	if !hmac.Equal([]byte(mac[:10]+"/"+mac[10:11]+"/"+mac[11:12]), []byte(sig+"/"+parts[0]+"/"+parts[1])) {
+		return nil, ps, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(info)
+	if err != nil || len(b) != 9 {
+		return nil, ps, false
+	}
+	id := binary.BigEndian.Uint32(b)
+	ps.size = int(binary.BigEndian.Uint16(b[6:]))
+	ps.square, ps.quick = b[8]&1 != 0, b[8]&2 != 0
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	if int(id) >= len(f.assets) {
+		return nil, ps, false
+	}
+	a := f.assets[id]
+	if a.deleted || a.relPath != rel || !a.hasImage() {
+		return nil, ps, false
+	}
+	dw, dh := a.dims()
+	if ps.square {
+		ps.w, ps.h = ps.size, ps.size
+	} else {
+		ps.w, ps.h = fit(dw, dh, ps.size, true)
+	}
+	return a, ps, true
+}
+
+// previewToken mints the asset's previewToken (HS256, one hour).
+func (f *Fake) previewToken(a *asset, who *principal) string {
+	now := f.now().Unix()
+	return f.jwt(map[string]any{
+		"iss": f.BaseURL() + "/fotoweb/", "sub": strconv.Itoa(who.userID),
+		"exp": now + 3600, "nbf": now, "iat": now, "jti": randomString(24),
+		"ass": assetClaim(a), "rev": "", "aud": "preview_token", "scope": []string{"arbitrary_renditions"},
+	})
+}
+
+// assetClaim is the previewToken "ass" claim: archives/<id>/<escaped path>.
+func assetClaim(a *asset) string {
+	return "archives/" + strconv.Itoa(a.arch.id) + "/" + escapePath(a.relPath)
+}
+
+// validPreviewToken checks tok is a live previewToken for a.
+func (f *Fake) validPreviewToken(tok string, a *asset) bool {
+	c, ok := f.parseJWT(tok)
+	if !ok || c["aud"] != "preview_token" || c["ass"] != assetClaim(a) {
+		return false
+	}
+	exp, _ := c["exp"].(float64)
+	return f.now().Unix() < int64(exp)
+}
+
+// previewAllowed applies Options.PreviewAuth; it answers the request and
+// returns false when access is refused.
+func (f *Fake) previewAllowed(w http.ResponseWriter, r *http.Request, a *asset) bool {
+	mode := f.opts.PreviewAuth
+	if mode == PreviewAuthNone {
+		return true
+	}
+	tok, fromHeader, _ := f.presentedToken(r)
+	if mode != PreviewAuthAccessToken && fromHeader && tok != "" && f.validPreviewToken(tok, a) {
+		return true
+	}
+	if mode == PreviewAuthPreviewToken {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="FotoWeb"`)
+		writeError(w, r, http.StatusUnauthorized, "Unauthorized: a previewToken is required")
+		return false
+	}
+	who := f.authenticate(w, r)
+	if who == nil {
+		return false
+	}
+	if !who.sees(a.arch) {
+		f.hidden(w, r)
+		return false
+	}
+	return true
+}
+
+// handlePreview serves /fotoweb/cache/v2/... with generated JPEG bytes.
+func (f *Fake) handlePreview(w http.ResponseWriter, r *http.Request, rest string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		methodNotAllowed(w, r, "GET, HEAD")
+		return
+	}
+	a, ps, ok := f.parsePreview(rest)
+	if !ok {
+		writeError(w, r, http.StatusNotFound, "NotFound: The requested resource does not exist")
+		return
+	}
+	if !f.previewAllowed(w, r, a) {
+		return
+	}
+	e := f.images.get(imageKey(a, ps.w, ps.h, ps.square, "jpg"), func() []byte {
+		return encodeImage(renderImage(a, ps.w, ps.h, ps.square), "jpg", 80)
+	})
+	serveBytes(w, r, "image/jpeg", e)
+}
+
+// serveBytes writes cached bytes with ETag, Content-Length and
+// Cache-Control: private (conditional and range requests work).
+func serveBytes(w http.ResponseWriter, r *http.Request, ctype string, e *imgEntry) {
+	h := w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("ETag", e.etag)
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "private")
+	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.data))
+}
