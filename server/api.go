@@ -1,0 +1,234 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/embed"
+)
+
+// maxResolveBody bounds a /v1/resolve request body.
+const maxResolveBody = 1 << 20
+
+// itemRequest is one image a CMS asks for: /v1/resolve's items and
+// /v1/embed's query parameters.
+type itemRequest struct {
+	Ref        string `json:"ref"`
+	Width      int    `json:"width"`
+	Sizes      string `json:"sizes"`
+	Figure     bool   `json:"figure"`
+	Priority   bool   `json:"priority"`
+	Decorative bool   `json:"decorative"`
+	Class      string `json:"class"`
+	ID         string `json:"id"`
+	Alt        string `json:"alt"`
+	Delivery   string `json:"delivery"`
+}
+
+// itemResult is one /v1/resolve result, in the order of the items. Ref
+// is the item's ref with anything token-like redacted (a pasted FotoWeb
+// URL may carry an access_token). Error is set when the item failed; the
+// other items are still answered.
+type itemResult struct {
+	Ref     string `json:"ref"`
+	URL     string `json:"url,omitempty"`
+	Srcset  string `json:"srcset,omitempty"`
+	Sizes   string `json:"sizes,omitempty"`
+	Width   int    `json:"width,omitempty"`
+	Height  int    `json:"height,omitempty"`
+	Alt     string `json:"alt,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	Credit  string `json:"credit,omitempty"`
+	HTML    string `json:"html,omitempty"`
+	Page    string `json:"page,omitempty"`
+	OEmbed  string `json:"oembed,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// embedSnippet answers GET /v1/embed with the HTML of one image.
+func (s *Server) embedSnippet(c echo.Context) error {
+	it, err := queryItem(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.itemOptions(it)
+	if err != nil {
+		return err
+	}
+	in, err := s.res.Resolve(c.Request().Context(), it.Ref)
+	if err != nil {
+		return err
+	}
+	html, err := s.render(in, it.Figure, o)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "text/html; charset=utf-8", []byte(html))
+}
+
+// queryItem reads an itemRequest from the query parameters.
+func queryItem(c echo.Context) (itemRequest, error) {
+	q := c.QueryParams()
+	it := itemRequest{
+		Ref: q.Get("ref"), Sizes: q.Get("sizes"), Class: q.Get("class"),
+		ID: q.Get("id"), Alt: q.Get("alt"), Delivery: q.Get("delivery"),
+	}
+	var err error
+	if w := q.Get("width"); w != "" {
+		if it.Width, err = strconv.Atoi(w); err != nil {
+			return it, badRequest("width must be an integer")
+		}
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"figure", &it.Figure}, {"priority", &it.Priority}, {"decorative", &it.Decorative}} {
+		if *b.dst, err = parseFlag(q, b.name); err != nil {
+			return it, err
+		}
+	}
+	return it, nil
+}
+
+// parseFlag reads a boolean parameter: absent is false; present without
+// a value, "1", "true", "yes" or "on" is true; "0", "false", "no", "off"
+// is false.
+func parseFlag(q map[string][]string, name string) (bool, error) {
+	vs, ok := q[name]
+	if !ok {
+		return false, nil
+	}
+	switch strings.ToLower(vs[0]) {
+	case "", "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, badRequest("%s must be true or false", name)
+}
+
+// itemOptions turns a request item into embed options; the default
+// delivery is signed. Direct delivery (token in the HTML) is refused in
+// proxy mode, where tokens stay on the server.
+func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
+	if strings.TrimSpace(it.Ref) == "" {
+		return embed.Options{}, badRequest("ref is required")
+	}
+	o := embed.Options{
+		Width: it.Width, Sizes: it.Sizes, Priority: it.Priority, Decorative: it.Decorative,
+		Class: it.Class, ID: it.ID, Alt: it.Alt, Delivery: embed.DeliverySigned,
+	}
+	switch it.Delivery {
+	case "", "signed":
+	case "direct":
+		if !s.tokenURL {
+			return o, badRequest("direct delivery is disabled: this service keeps FotoWeb tokens server-side (proxy delivery)")
+		}
+		o.Delivery = embed.DeliveryDirect
+	default:
+		return o, badRequest("delivery must be signed or direct")
+	}
+	return o, o.Validate()
+}
+
+// render returns the <img> or <figure> of in.
+func (s *Server) render(in *embed.Info, figure bool, o embed.Options) (template.HTML, error) {
+	if figure {
+		return s.emb.RenderFigure(in, o)
+	}
+	return s.emb.RenderImg(in, o)
+}
+
+// resolveBatch answers POST /v1/resolve: every item resolved (at most
+// Config.ResolveConcurrency at once), each with its own error.
+func (s *Server) resolveBatch(c echo.Context) error {
+	var req struct {
+		Items []itemRequest `json:"items"`
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxResolveBody)
+	if err := json.NewDecoder(body).Decode(&req); err != nil {
+		return jsonBodyError(err)
+	}
+	if len(req.Items) > s.cfg.MaxBatch {
+		return badRequest("too many items: %d (the limit is %d per request)", len(req.Items), s.cfg.MaxBatch)
+	}
+	results := make([]itemResult, len(req.Items))
+	sem := make(chan struct{}, s.cfg.ResolveConcurrency)
+	var wg sync.WaitGroup
+	for i, it := range req.Items {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = s.resolveItem(c, it)
+		}()
+	}
+	wg.Wait()
+	return c.JSON(http.StatusOK, map[string][]itemResult{"results": results})
+}
+
+// jsonBodyError maps a request body that does not decode.
+func jsonBodyError(err error) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return badRequest("request body is empty; want {\"items\": [...]}")
+	}
+	return badRequest("request body is not valid JSON: %s", redactText(err.Error()))
+}
+
+// resolveItem resolves one item; a failure becomes its error string.
+func (s *Server) resolveItem(c echo.Context, it itemRequest) itemResult {
+	r, err := s.resolveOne(c.Request().Context(), it)
+	if err != nil {
+		status, msg := classify(err)
+		s.logError(c, status, err)
+		return itemResult{Ref: redactText(it.Ref), Error: msg}
+	}
+	r.Ref = redactText(it.Ref)
+	return r
+}
+
+// resolveOne builds one item's result.
+func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, error) {
+	o, err := s.itemOptions(it)
+	if err != nil {
+		return itemResult{}, err
+	}
+	in, err := s.res.Resolve(ctx, it.Ref)
+	if err != nil {
+		return itemResult{}, err
+	}
+	r := itemResult{Ref: it.Ref, Sizes: sizesOf(o), Caption: in.Text.Caption,
+		Credit: in.Text.CreditLine(embed.DefaultCreditPrefix), Alt: altOf(in, o)}
+	html, err := s.render(in, it.Figure, o)
+	if err != nil {
+		return r, err
+	}
+	r.HTML = string(html)
+	if r.URL, err = s.emb.SrcURL(in, o); err != nil {
+		return r, err
+	}
+	if r.Srcset, err = s.emb.SrcsetOf(in, o); err != nil {
+		return r, err
+	}
+	if r.Width, r.Height, err = dimensions(in, o); err != nil {
+		return r, err
+	}
+	if s.isPublic(in.Href) {
+		r.Page = s.pageURL(in.Href)
+		r.OEmbed = s.oembedURL(r.Page)
+	}
+	return r, nil
+}

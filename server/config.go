@@ -1,0 +1,289 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultRedirectMaxAge     = 5 * time.Minute
+	DefaultTokenMargin        = time.Minute
+	DefaultProxyMaxAge        = time.Hour
+	DefaultMaxBatch           = 100
+	DefaultResolveConcurrency = 8
+	DefaultRequestTimeout     = 30 * time.Second
+	DefaultReadyInterval      = 5 * time.Second
+	DefaultReadyTimeout       = 5 * time.Second
+	DefaultOEmbedCacheAge     = time.Hour
+	DefaultOEmbedWidth        = 1200
+	DefaultProviderName       = "fotoembed"
+	DefaultTitle              = "fotoembed"
+	DefaultSearchLimit        = 24
+	MaxSearchLimit            = 100
+	// MinHookSecretLen is the shortest accepted Config.HookSecret.
+	MinHookSecretLen = 16
+)
+
+// FotoWeb is what the server needs from the FotoWeb API client;
+// *fotoweb.Client implements it.
+type FotoWeb interface {
+	// Asset fetches an asset uncached (proxy fallback with previewToken).
+	Asset(ctx context.Context, ref string) (*fotoweb.Asset, error)
+	// Archives lists the archives the token sees (for /v1/assets?archive=).
+	Archives(ctx context.Context) ([]fotoweb.Collection, error)
+	// Search searches one collection.
+	Search(ctx context.Context, searchURL, query string, limit int) ([]fotoweb.Asset, error)
+	// SearchAll searches every archive.
+	SearchAll(ctx context.Context, query string, limit int) ([]fotoweb.Asset, error)
+	// Open streams a file on the origin (proxy delivery, readiness probe).
+	Open(ctx context.Context, href, previewToken string, h http.Header) (*fotoweb.Body, error)
+	// Rendition streams a rendition through the Rendition Request API.
+	Rendition(ctx context.Context, renditionHref string) (*fotoweb.Body, error)
+}
+
+// Config is everything the server needs. cmd/ fills it; nothing here
+// reads the environment. Required: FotoWeb, Embedder (with a Resolver),
+// Signer, Origin and BaseURL.
+type Config struct {
+	// FotoWeb is the FotoWeb API client (*fotoweb.Client).
+	FotoWeb FotoWeb
+	// Embedder renders HTML and URLs; it must have a Resolver, signed
+	// delivery with the same Signer and BaseURL, and Tokens and Origin for
+	// redirects and direct delivery.
+	Embedder *embed.Embedder
+	// Signer verifies signed paths; its Prefix is the image route.
+	Signer *urlsig.Signer
+	// Tokens is the live token source, checked by /readyz. If it has a
+	// Kind() tokens.Kind method (tokens.Source does), a client-credentials
+	// source is refused for redirect delivery unless AllowAdminTokenInURL.
+	// nil means guest access.
+	Tokens oauth2.TokenSource
+	// Origin is the FotoWeb origin, "https://tenant.fotoware.cloud". Every
+	// redirect's Location is checked to be on it.
+	Origin string
+	// BaseURL is the service's absolute public base URL, such as
+	// "https://img.example.com": per-asset pages and oEmbed URLs start with it.
+	BaseURL string
+	// Delivery of signed URLs: DeliveryRedirect (default) or DeliveryProxy.
+	Delivery Delivery
+	// AllowAdminTokenInURL acknowledges that a client-credentials token
+	// (full administrative access) is put in URLs browsers see (redirect
+	// delivery, direct HTML). Without it such a configuration is refused.
+	AllowAdminTokenInURL bool
+	// APIKeys are the accepted keys for /v1/*; empty closes the API
+	// (every request 401).
+	APIKeys []string
+	// HookSecret is the secret path segment of /hooks/fotoweb/{secret}, at
+	// least MinHookSecretLen characters; "" disables the webhook route.
+	HookSecret string
+	// HookAllow, when not empty, restricts webhooks to these source
+	// prefixes (client IP as below); others get 404.
+	HookAllow []netip.Prefix
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// finding the client IP (logs, HookAllow); empty means the connection's
+	// address is the client.
+	TrustedProxies []netip.Prefix
+	// PublicArchives are the archives whose assets get pages and oEmbed:
+	// archive ids ("5001"), href segments ("5001-Photos") or hrefs
+	// ("/fotoweb/archives/5001-Photos/").
+	PublicArchives []string
+	// RedirectMaxAge caps Cache-Control max-age of redirects (default
+	// 5m); the token's remaining life minus TokenMargin caps it too.
+	RedirectMaxAge time.Duration
+	// TokenMargin is subtracted from a token's expiry (default 1m).
+	TokenMargin time.Duration
+	// ProxyMaxAge is the public max-age of proxied files (default 1h;
+	// capped by a signed expiry).
+	ProxyMaxAge time.Duration
+	// MaxBatch bounds the items of one /v1/resolve (default 100).
+	MaxBatch int
+	// ResolveConcurrency bounds the items resolved at once (default 8).
+	ResolveConcurrency int
+	// RequestTimeout bounds the upstream work of one request (default 30s).
+	RequestTimeout time.Duration
+	// ReadyInterval is how long a /readyz result is reused (default 5s).
+	ReadyInterval time.Duration
+	// ReadyTimeout bounds one readiness check (default 5s).
+	ReadyTimeout time.Duration
+	// OEmbedCacheAge is oEmbed's cache_age (default 1h).
+	OEmbedCacheAge time.Duration
+	// OEmbedWidth is the widest preview oEmbed offers when the consumer
+	// gives no maxwidth (default 1200).
+	OEmbedWidth int
+	// ProviderName and ProviderURL are oEmbed's provider fields (defaults
+	// "fotoembed" and BaseURL).
+	ProviderName, ProviderURL string
+	// Title is the web UI's title (default "fotoembed").
+	Title string
+	// Fields are the metadata fields for titles in search results; use
+	// the Resolver's.
+	Fields embed.Fields
+	// Metrics receives the server's metrics; nil means NewMetrics().
+	Metrics *Metrics
+	// Logger receives access and error logs; nil discards.
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("server: Config.%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if c.FotoWeb == nil {
+		bad("FotoWeb", "required")
+	}
+	if c.Embedder == nil {
+		bad("Embedder", "required")
+	} else if c.Embedder.Resolver() == nil {
+		bad("Embedder", "has no Resolver")
+	}
+	if c.Signer == nil {
+		bad("Signer", "required")
+	}
+	if _, err := absOrigin(c.Origin, false); err != nil {
+		bad("Origin", "%v", err)
+	}
+	if _, err := absOrigin(c.BaseURL, true); err != nil {
+		bad("BaseURL", "%v", err)
+	}
+	if c.Delivery != DeliveryRedirect && c.Delivery != DeliveryProxy {
+		bad("Delivery", "unknown delivery %d", int(c.Delivery))
+	}
+	if c.Delivery == DeliveryRedirect && adminToken(c.Tokens) && !c.AllowAdminTokenInURL {
+		bad("Delivery", "redirect delivery would hand a client-credentials token (full administrative access) "+
+			"to every visitor; use proxy delivery or a user token (fotoembed login), or set AllowAdminTokenInURL")
+	}
+	for i, k := range c.APIKeys {
+		if len(k) < 16 {
+			bad("APIKeys", "key %d is shorter than 16 characters", i)
+		}
+	}
+	if c.HookSecret != "" && (len(c.HookSecret) < MinHookSecretLen || strings.ContainsAny(c.HookSecret, "/?#% ")) {
+		bad("HookSecret", "must be at least %d characters without / ? # %% or space", MinHookSecretLen)
+	}
+	for _, p := range append(append([]netip.Prefix(nil), c.HookAllow...), c.TrustedProxies...) {
+		if !p.IsValid() {
+			bad("HookAllow/TrustedProxies", "invalid prefix %v", p)
+		}
+	}
+	for _, a := range c.PublicArchives {
+		if archiveKey(a) == "" {
+			bad("PublicArchives", "%q is not an archive id, segment or href", a)
+		}
+	}
+	errs = append(errs, c.checkNumbers()...)
+	return errors.Join(errs...)
+}
+
+// checkNumbers reports negative durations and counts.
+func (c Config) checkNumbers() []error {
+	var errs []error
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"RedirectMaxAge", c.RedirectMaxAge}, {"TokenMargin", c.TokenMargin}, {"ProxyMaxAge", c.ProxyMaxAge},
+		{"RequestTimeout", c.RequestTimeout}, {"ReadyInterval", c.ReadyInterval},
+		{"ReadyTimeout", c.ReadyTimeout}, {"OEmbedCacheAge", c.OEmbedCacheAge},
+	} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("server: Config.%s: negative duration %v", d.name, d.v))
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"MaxBatch", c.MaxBatch}, {"ResolveConcurrency", c.ResolveConcurrency}, {"OEmbedWidth", c.OEmbedWidth}} {
+		if n.v < 0 {
+			errs = append(errs, fmt.Errorf("server: Config.%s: negative (%d)", n.name, n.v))
+		}
+	}
+	return errs
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	dur := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	num := func(n *int, v int) {
+		if *n == 0 {
+			*n = v
+		}
+	}
+	dur(&c.RedirectMaxAge, DefaultRedirectMaxAge)
+	dur(&c.TokenMargin, DefaultTokenMargin)
+	dur(&c.ProxyMaxAge, DefaultProxyMaxAge)
+	dur(&c.RequestTimeout, DefaultRequestTimeout)
+	dur(&c.ReadyInterval, DefaultReadyInterval)
+	dur(&c.ReadyTimeout, DefaultReadyTimeout)
+	dur(&c.OEmbedCacheAge, DefaultOEmbedCacheAge)
+	num(&c.MaxBatch, DefaultMaxBatch)
+	num(&c.ResolveConcurrency, DefaultResolveConcurrency)
+	num(&c.OEmbedWidth, DefaultOEmbedWidth)
+	c.BaseURL, _ = absOrigin(c.BaseURL, true)
+	c.Origin, _ = absOrigin(c.Origin, false)
+	if c.ProviderName == "" {
+		c.ProviderName = DefaultProviderName
+	}
+	if c.ProviderURL == "" {
+		c.ProviderURL = c.BaseURL + "/"
+	}
+	if c.Title == "" {
+		c.Title = DefaultTitle
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics()
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}
+
+// adminToken reports whether ts is a client-credentials source.
+func adminToken(ts oauth2.TokenSource) bool {
+	k, ok := ts.(interface{ Kind() tokens.Kind })
+	return ok && k.Kind() == tokens.KindClientCredentials
+}
+
+// absOrigin checks an absolute http(s) URL and returns it without a
+// trailing "/". A path is allowed only when withPath is true.
+func absOrigin(s string, withPath bool) (string, error) {
+	if s == "" {
+		return "", errors.New("required (an absolute http(s) URL)")
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return "", fmt.Errorf("%q is not an absolute http(s) URL", s)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%q must not have user info, query or fragment", s)
+	case !withPath && u.Path != "" && u.Path != "/":
+		return "", fmt.Errorf("%q must be an origin without path", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}

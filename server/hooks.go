@@ -1,0 +1,106 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxHookBody bounds a webhook body.
+const maxHookBody = 1 << 20
+
+// hookPayload is the part of FotoWeb's asset webhook body used: only the
+// asset's href (absolute), falling back to data.href. Everything else in
+// the payload is ignored: it is a hint, never trusted data.
+type hookPayload struct {
+	Href string `json:"href"`
+	Data struct {
+		Href string `json:"href"`
+	} `json:"data"`
+}
+
+// hook receives FotoWeb asset webhooks (ingested, modified, deleted) and
+// drops the cached entry of the asset named by href, so that the next
+// request asks FotoWeb. It makes no upstream call. A wrong secret or a
+// source outside Config.HookAllow answers 404, as if there were no route.
+func (s *Server) hook(c echo.Context) error {
+	secret, err := url.PathUnescape(c.Param("secret"))
+	if err != nil || !equalDigest(digest(secret), s.hookSum) || !s.hookSourceAllowed(c) {
+		return echo.ErrNotFound
+	}
+	if c.Request().Method != http.MethodPost {
+		c.Response().Header().Set("Allow", http.MethodPost)
+		return echo.ErrMethodNotAllowed
+	}
+	href, err := hookHref(c.Response(), c.Request())
+	if err != nil {
+		return err
+	}
+	if err := s.res.Invalidate(href); err != nil {
+		return badRequest("href is not an asset on the FotoWeb origin")
+	}
+	key, _ := s.res.Key(href)
+	s.log.Info("webhook: asset invalidated", "request_id", requestID(c), "asset", s.redact(key))
+	return c.NoContent(http.StatusNoContent)
+}
+
+// hookSourceAllowed reports whether the client IP is in Config.HookAllow
+// (always true when the list is empty).
+func (s *Server) hookSourceAllowed(c echo.Context) bool {
+	if len(s.cfg.HookAllow) == 0 {
+		return true
+	}
+	ip, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.cfg.HookAllow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// hookHref reads the href from a JSON or form-encoded webhook body of at
+// most maxHookBody bytes.
+func hookHref(w http.ResponseWriter, r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxHookBody)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var href string
+	if mt == "application/x-www-form-urlencoded" {
+		if err := r.ParseForm(); err != nil {
+			return "", hookBodyError(err)
+		}
+		href = r.PostForm.Get("href")
+	} else {
+		var p hookPayload
+		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+			return "", hookBodyError(err)
+		}
+		href = p.Href
+		if href == "" {
+			href = p.Data.Href
+		}
+	}
+	if strings.TrimSpace(href) == "" {
+		return "", badRequest("webhook body has no href")
+	}
+	return href, nil
+}
+
+// hookBodyError maps a body that could not be read.
+func hookBodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return errorf(http.StatusRequestEntityTooLarge, "webhook body larger than %d bytes", maxHookBody)
+	}
+	return badRequest("webhook body is neither JSON nor a form with an href")
+}

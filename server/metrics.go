@@ -1,0 +1,160 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/fotoembed/fotoembed/embed"
+)
+
+// Metrics holds the service's Prometheus metrics in a registry of its
+// own (never the global one). Create it with [NewMetrics] before the
+// FotoWeb client, wire [Metrics.InstrumentTransport] into the client's
+// and the token source's http.Client, and pass it in Config.Metrics.
+type Metrics struct {
+	reg             *prometheus.Registry
+	requests        *prometheus.CounterVec
+	latency         *prometheus.HistogramVec
+	upstream        *prometheus.CounterVec
+	upstreamLatency *prometheus.HistogramVec
+	tokenRefreshes  prometheus.Counter
+	resolverOnce    sync.Once
+}
+
+// NewMetrics returns the metrics registered in a new registry, with the
+// Go runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fotoembed_http_requests_total",
+			Help: "HTTP requests answered, by route template, method and status code.",
+		}, []string{"route", "method", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "fotoembed_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route template.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "fotoembed_upstream_requests_total",
+			Help: "Requests to FotoWeb, by operation and status code (\"error\" for no answer).",
+		}, []string{"op", "status"}),
+		upstreamLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "fotoembed_upstream_request_duration_seconds",
+			Help:    "Time until FotoWeb's response headers, by operation.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"op"}),
+		tokenRefreshes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "fotoembed_token_refreshes_total",
+			Help: "Access tokens obtained from FotoWeb's token endpoint.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.upstream, m.upstreamLatency, m.tokenRefreshes,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Registry returns the metrics' own registry, to add collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// observeRequest records one answered request.
+func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// watchResolver exports a resolver's cache counters. Only the first
+// resolver given to one Metrics is exported.
+func (m *Metrics) watchResolver(r *embed.Resolver) {
+	m.resolverOnce.Do(func() {
+		counter := func(name, help string, get func(embed.Stats) uint64) prometheus.Collector {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+				func() float64 { return float64(get(r.Stats())) })
+		}
+		m.reg.MustRegister(
+			counter("fotoembed_cache_hits_total", "Asset lookups answered from a fresh cache entry.",
+				func(s embed.Stats) uint64 { return s.Hits }),
+			counter("fotoembed_cache_misses_total", "Asset lookups that needed FotoWeb.",
+				func(s embed.Stats) uint64 { return s.Misses }),
+			counter("fotoembed_cache_stale_serves_total", "Asset lookups answered with a stale entry because FotoWeb failed.",
+				func(s embed.Stats) uint64 { return s.StaleServes }),
+			counter("fotoembed_cache_fetches_total", "Asset fetches from FotoWeb (one per coalesced miss).",
+				func(s embed.Stats) uint64 { return s.Fetches }),
+			counter("fotoembed_cache_upstream_errors_total", "Failed asset fetches (not-found excluded).",
+				func(s embed.Stats) uint64 { return s.UpstreamErrors }),
+			counter("fotoembed_cache_not_found_total", "Asset lookups answered not found.",
+				func(s embed.Stats) uint64 { return s.NotFound }),
+		)
+	})
+}
+
+// InstrumentTransport wraps rt (nil means a clone of
+// http.DefaultTransport) so that every request to FotoWeb is counted by
+// operation and status and timed, and every token obtained from the
+// token endpoint counts as a token refresh. Use it as the Transport of
+// the http.Client given to fotoweb.Config.HTTPClient and to the token
+// source's Options.HTTPClient. Nothing about the request (URL, headers)
+// is recorded beyond the operation.
+func (m *Metrics) InstrumentTransport(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	return &instrumented{rt: rt, m: m}
+}
+
+// instrumented is the RoundTripper of InstrumentTransport.
+type instrumented struct {
+	rt http.RoundTripper
+	m  *Metrics
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *instrumented) RoundTrip(req *http.Request) (*http.Response, error) {
+	op := upstreamOp(req)
+	start := time.Now()
+	res, err := t.rt.RoundTrip(req)
+	t.m.upstreamLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
+	status := "error"
+	if err == nil {
+		status = strconv.Itoa(res.StatusCode)
+		if op == "token" && res.StatusCode == http.StatusOK {
+			t.m.tokenRefreshes.Inc()
+		}
+	}
+	t.m.upstream.WithLabelValues(op, status).Inc()
+	return res, err
+}
+
+// upstreamOp names the FotoWeb operation of a request from its path.
+func upstreamOp(req *http.Request) string {
+	p := req.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/fotoweb/oauth2/"):
+		return "token"
+	case p == "/fotoweb/me" || p == "/fotoweb/me/" || p == "/fotoweb/" || p == "/fotoweb":
+		return "descriptor"
+	case strings.HasPrefix(p, "/fotoweb/cache/"):
+		return "preview"
+	case strings.HasPrefix(p, "/fotoweb/services/renditions"), strings.HasPrefix(p, "/fotoweb/me/background-tasks/"):
+		return "rendition"
+	case strings.HasPrefix(p, "/fotoweb/archives/") && strings.HasSuffix(p, ".info"):
+		return "asset"
+	case strings.Contains(req.URL.RawQuery, "q="):
+		return "search"
+	case strings.HasPrefix(p, "/fotoweb/archives") || strings.HasPrefix(p, "/fotoweb/me/archives"):
+		return "list"
+	}
+	return "other"
+}

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// requestIDKey is the echo.Context key of the request id.
+const requestIDKey = "fotoembed.request_id"
+
+// maxRequestIDLen bounds an accepted incoming X-Request-Id.
+const maxRequestIDLen = 64
+
+// requestID accepts a well-formed incoming X-Request-Id or makes one, and
+// sets it on the context and the response.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		c.Set(requestIDKey, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// validRequestID reports whether id is 1..64 characters of [A-Za-z0-9._-].
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// newRequestID returns 16 random bytes in hex.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// requestID returns the request id of c ("" before the middleware ran).
+func requestID(c echo.Context) string {
+	id, _ := c.Get(requestIDKey).(string)
+	return id
+}
+
+// accessLog writes errors through the error handler (so that the final
+// status is known), then logs one line per request and records the
+// request metrics. URLs are redacted; headers are never logged.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		d := time.Since(start)
+		req, res := c.Request(), c.Response()
+		route := s.routeLabel(c)
+		s.metrics.observeRequest(route, req.Method, res.Status, d)
+		level := slog.LevelInfo
+		if res.Status >= 500 && res.Status != http.StatusNotImplemented {
+			level = slog.LevelWarn
+		}
+		s.log.LogAttrs(req.Context(), level, "request",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", req.Method),
+			slog.String("uri", s.red.uri(req.URL)),
+			slog.String("route", route),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", d),
+			slog.String("remote_ip", c.RealIP()),
+		)
+		return nil
+	}
+}
+
+// routeLabel is the route template of c for metrics and logs, or "other"
+// for requests no route matched.
+func (s *Server) routeLabel(c echo.Context) string {
+	if p := c.Path(); s.routeSet[c.Request().Method+" "+p] {
+		return p
+	}
+	return "other"
+}
+
+// recoverPanic turns a handler panic into a 500 with a log line;
+// http.ErrAbortHandler is passed on (it aborts the connection on purpose).
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			r := recover()
+			if r == nil {
+				return
+			}
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.log.Error("panic", "request_id", requestID(c), "panic", s.redact(fmt.Sprint(r)),
+				"stack", s.redact(string(debug.Stack())))
+			err = errorf(http.StatusInternalServerError, msgInternal)
+		}()
+		return next(c)
+	}
+}
+
+// timeout bounds the request's upstream work by Config.RequestTimeout.
+func (s *Server) timeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// noStore marks API answers as not cacheable.
+func (s *Server) noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// ipExtractor returns the client-IP rule: the connection's address, or,
+// when trusted proxies are configured, the nearest untrusted address in
+// X-Forwarded-For as seen from them.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{
+			IP:   net.IP(p.Addr().AsSlice()),
+			Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen()),
+		}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}

@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// source is the FotoWeb file a signed URL means.
+type source struct {
+	href      string // preview or rendition href
+	rendition bool   // fetched through the Rendition Request API
+	identity  string // what distinguishes this file for the ETag
+}
+
+// proxy fetches the file with the token server-side and streams it. A
+// matching If-None-Match answers 304 without an upstream call. No token
+// appears in any response header.
+func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
+	ctx := ph.ctx
+	in, err := s.res.Resolve(ctx, p.Asset)
+	if err != nil {
+		return err
+	}
+	src, err := sourceOf(in, p.Options)
+	if err != nil {
+		return err
+	}
+	etag := proxyETag(in, src)
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", s.proxyCacheControl(p.Options.Expires))
+	if !in.Modified.IsZero() {
+		h.Set("Last-Modified", in.Modified.UTC().Format(http.TimeFormat))
+	}
+	if etagMatch(c.Request().Header.Get("If-None-Match"), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body, err := s.openSource(ctx, in, p.Options, src)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	if !ph.done() {
+		return context.Cause(ctx)
+	}
+	setBodyHeaders(h, body)
+	c.Response().WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	if _, err := io.Copy(c.Response(), body); err != nil {
+		return fmt.Errorf("server: streaming %s: %w", in.Href, err)
+	}
+	return nil
+}
+
+// sourceOf chooses the preview or rendition the options mean.
+func sourceOf(in *embed.Info, o urlsig.Options) (source, error) {
+	if o.Rendition != "" {
+		r, ok := in.Rendition(o.Rendition)
+		if !ok {
+			return source{}, errorf(http.StatusNotFound, "asset has no rendition %q", o.Rendition)
+		}
+		return source{href: r.Href, rendition: true, identity: "r:" + o.Rendition}, nil
+	}
+	i, err := in.ChooseFor(o)
+	if err != nil {
+		return source{}, err
+	}
+	pv := in.Previews[i]
+	return source{href: pv.Href, identity: fmt.Sprintf("p:%d:%dx%d:%t", pv.Size, pv.Width, pv.Height, pv.Square)}, nil
+}
+
+// openSource opens the file. A preview FotoWeb refuses (401, 403) or no
+// longer knows (404, 410: preview hrefs are ephemeral) is fetched again
+// from a fresh, uncached asset representation with its previewToken, and
+// the cached entry is dropped so that the next request sees fresh hrefs.
+func (s *Server) openSource(ctx context.Context, in *embed.Info, o urlsig.Options, src source) (*fotoweb.Body, error) {
+	if src.rendition {
+		return s.cfg.FotoWeb.Rendition(ctx, src.href)
+	}
+	b, err := s.cfg.FotoWeb.Open(ctx, src.href, "", nil)
+	if err == nil || !retryWithPreviewToken(err) {
+		return b, err
+	}
+	_ = s.res.Invalidate(in.Href)
+	a, aerr := s.cfg.FotoWeb.Asset(ctx, in.Href)
+	if aerr != nil {
+		return nil, aerr
+	}
+	fresh := embed.NewInfo(in.Href, a, s.cfg.Fields)
+	i, cerr := fresh.ChooseFor(o)
+	if cerr != nil {
+		return nil, cerr
+	}
+	return s.cfg.FotoWeb.Open(ctx, fresh.Previews[i].Href, a.PreviewToken, nil)
+}
+
+// retryWithPreviewToken reports whether a failed preview fetch is worth
+// one more try from a fresh asset representation.
+func retryWithPreviewToken(err error) bool {
+	return errors.Is(err, fotoweb.ErrUnauthorized) || errors.Is(err, fotoweb.ErrForbidden) ||
+		errors.Is(err, fotoweb.ErrNotFound) || errors.Is(err, fotoweb.ErrGone)
+}
+
+// setBodyHeaders sets Content-Type and Content-Length from FotoWeb's
+// answer. Only image and video types are passed as they are; anything
+// else (a rendition may be a PDF, EPS or PSD, or FotoWeb may send an HTML
+// error page) is served as a download, so that the service's origin never
+// serves active content.
+func setBodyHeaders(h http.Header, b *fotoweb.Body) {
+	ct := strings.ToLower(strings.TrimSpace(b.ContentType))
+	if strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "image/svg") || strings.HasPrefix(ct, "video/") {
+		h.Set("Content-Type", b.ContentType)
+	} else {
+		h.Set("Content-Type", "application/octet-stream")
+		h.Set("Content-Disposition", "attachment")
+	}
+	if b.ContentLength >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(b.ContentLength, 10))
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+}
+
+// proxyCacheControl is "public, max-age=N" for a CDN, N being
+// Config.ProxyMaxAge capped by the signed URL's expiry.
+func (s *Server) proxyCacheControl(urlExp time.Time) string {
+	age := s.cfg.ProxyMaxAge
+	if !urlExp.IsZero() {
+		age = min(age, urlExp.Sub(s.cfg.Now()))
+	}
+	secs := int64(age / time.Second)
+	if secs <= 0 {
+		return "no-store"
+	}
+	return fmt.Sprintf("public, max-age=%d", secs)
+}
+
+// proxyETag is a strong ETag derived from the asset href, its
+// modification time and the chosen file, so that 304s need no upstream
+// call and change when the asset does.
+func proxyETag(in *embed.Info, src source) string {
+	sum := sha256.Sum256([]byte(in.Href + "\x00" + in.Modified.UTC().Format(time.RFC3339Nano) + "\x00" + src.identity))
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:16]) + `"`
+}
+
+// etagMatch implements If-None-Match's weak comparison against etag.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,117 @@
+package server
+
+import (
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/templates"
+)
+
+// Server is the fotoembed HTTP service. Create it with [New]; serve
+// [Server.Handler]. It is safe for concurrent use.
+type Server struct {
+	cfg      Config
+	e        *echo.Echo
+	emb      *embed.Embedder
+	res      *embed.Resolver
+	log      *slog.Logger
+	red      *redactor
+	metrics  *Metrics
+	tpl      *template.Template
+	keys     [][32]byte // SHA-256 of each API key
+	hookSum  [32]byte   // SHA-256 of the hook secret
+	public   map[string]bool
+	ready    *readiness
+	static   *staticFiles
+	origin   string          // FotoWeb origin, normalised
+	tokenURL bool            // tokens may go into browser-visible URLs (direct HTML)
+	routeSet map[string]bool // "METHOD /path" of every route, for metric labels
+}
+
+// New validates cfg and returns the server with its routes.
+func New(cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	tpl, err := templates.Parse(nil)
+	if err != nil {
+		return nil, fmt.Errorf("server: templates: %w", err)
+	}
+	st, err := newStaticFiles()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		emb:      cfg.Embedder,
+		res:      cfg.Embedder.Resolver(),
+		log:      cfg.Logger,
+		red:      newRedactor(append([]string{cfg.HookSecret}, cfg.APIKeys...)...),
+		metrics:  cfg.Metrics,
+		tpl:      tpl,
+		keys:     hashKeys(cfg.APIKeys),
+		hookSum:  digest(cfg.HookSecret),
+		public:   publicSet(cfg.PublicArchives),
+		static:   st,
+		origin:   normOrigin(cfg.Origin),
+		tokenURL: cfg.Delivery == DeliveryRedirect,
+	}
+	s.ready = newReadiness(s)
+	s.metrics.watchResolver(s.res)
+	s.e = s.newEcho()
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Echo returns the underlying Echo instance (to add routes or
+// middleware before serving).
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// redact removes configured secrets and token-like text from s.
+func (s *Server) redact(text string) string { return s.red.text(text) }
+
+// newEcho builds the Echo instance with middleware and routes.
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
+	e.Use(s.requestID, s.accessLog, s.recoverPanic)
+	s.routes(e)
+	s.routeSet = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routeSet[r.Method+" "+r.Path] = true
+	}
+	return e
+}
+
+// routes registers every route.
+func (s *Server) routes(e *echo.Echo) {
+	get := []string{http.MethodGet, http.MethodHead}
+	e.Match(get, s.cfg.Signer.Prefix()+"/*", s.signedImage) // bounds its own phases; see signed.go
+
+	v1 := e.Group("/v1", s.requireKey, s.noStore, s.timeout)
+	v1.GET("/embed", s.embedSnippet)
+	v1.POST("/resolve", s.resolveBatch)
+	v1.GET("/assets", s.searchAssets)
+
+	e.GET("/oembed", s.oembed, s.timeout)
+	e.Match(get, "/p/:asset", s.assetPage, s.timeout)
+	if s.cfg.HookSecret != "" {
+		e.Any(hookPrefix+":secret", s.hook)
+	}
+
+	e.Match(get, "/healthz", s.healthz)
+	e.Match(get, "/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
+	e.Match(get, "/", s.ui)
+	e.Match(get, "/static/:file", s.staticFile)
+}

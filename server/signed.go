@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// signedImage answers a signed image URL. The signature is verified
+// before anything else: a path that does not verify causes no cache
+// lookup and no upstream call. Then the asset is resolved (cached) and
+// delivered by redirect or proxy.
+//
+// Config.RequestTimeout bounds resolving and opening the file, not the
+// streaming of a proxied file (FotoWeb's client bounds pauses in it).
+func (s *Server) signedImage(c echo.Context) error {
+	p, err := s.cfg.Signer.Verify(c.Request().URL.EscapedPath(), s.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if s.cfg.Delivery == DeliveryRedirect && p.Options.Rendition != "" {
+		return badRequest(msgRendition)
+	}
+	ph := startPhase(c.Request().Context(), s.cfg.RequestTimeout)
+	defer ph.cancel()
+	if s.cfg.Delivery == DeliveryProxy {
+		err = s.proxy(c, ph, p)
+	} else {
+		err = s.redirect(ph.ctx, c, p)
+	}
+	return ph.timeoutErr(err)
+}
+
+// errPhaseTimeout is the cancel cause of a phase that ran out of time.
+var errPhaseTimeout = errors.New("server: request timeout")
+
+// phase is a context whose deadline can be lifted once the bounded work
+// is done (a stream may then outlast it); it still ends with the request.
+type phase struct {
+	ctx   context.Context
+	stop  context.CancelCauseFunc
+	timer *time.Timer
+}
+
+// startPhase bounds work under parent by d. Call cancel when done.
+func startPhase(parent context.Context, d time.Duration) *phase {
+	ctx, stop := context.WithCancelCause(parent)
+	return &phase{ctx: ctx, stop: stop, timer: time.AfterFunc(d, func() { stop(errPhaseTimeout) })}
+}
+
+// cancel stops the timer and releases the context.
+func (ph *phase) cancel() {
+	ph.timer.Stop()
+	ph.stop(nil)
+}
+
+// done lifts the deadline; it reports false if the time had run out.
+func (ph *phase) done() bool { return ph.timer.Stop() }
+
+// timeoutErr turns an error caused by the phase running out of time into
+// a timeout (504), whatever the code below made of the cancellation.
+func (ph *phase) timeoutErr(err error) error {
+	if err != nil && context.Cause(ph.ctx) == errPhaseTimeout {
+		return &httpError{status: http.StatusGatewayTimeout, msg: msgTimeout, err: err}
+	}
+	return err
+}
+
+// redirect answers 302 to the chosen FotoWeb preview URL carrying the
+// current access token, after checking that the URL is on the FotoWeb
+// origin. Its Cache-Control is private and never outlives the token.
+func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) error {
+	loc, tokExp, err := s.emb.Redirect(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := s.checkOnOrigin(loc); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", s.redirectCacheControl(tokExp, p.Options.Expires))
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Location", loc)
+	return c.NoContent(http.StatusFound)
+}
+
+// redirectCacheControl is "private, max-age=N" with N the smallest of
+// Config.RedirectMaxAge, the token's remaining life minus
+// Config.TokenMargin and the signed URL's remaining life; "private,
+// no-store" when the token's expiry is unknown or N is not positive.
+func (s *Server) redirectCacheControl(tokExp, urlExp time.Time) string {
+	if tokExp.IsZero() {
+		return "private, no-store"
+	}
+	now := s.cfg.Now()
+	age := min(s.cfg.RedirectMaxAge, tokExp.Sub(now)-s.cfg.TokenMargin)
+	if !urlExp.IsZero() {
+		age = min(age, urlExp.Sub(now))
+	}
+	secs := int64(age / time.Second)
+	if secs <= 0 {
+		return "private, no-store"
+	}
+	return fmt.Sprintf("private, max-age=%d", secs)
+}
+
+// checkOnOrigin refuses a redirect target that is not an absolute URL on
+// the FotoWeb origin (no open redirect, whatever FotoWeb or the cache
+// said). The error is a 502 whose cause is logged.
+func (s *Server) checkOnOrigin(loc string) error {
+	if onOrigin(loc, s.origin) {
+		return nil
+	}
+	return &httpError{status: http.StatusBadGateway, msg: msgUnavailable,
+		err: fmt.Errorf("refusing a redirect off the FotoWeb origin %s", s.origin)}
+}
+
+// onOrigin reports whether loc is an absolute http(s) URL without user
+// info or control characters whose scheme and host (default port
+// dropped) equal origin's.
+func onOrigin(loc, origin string) bool {
+	if strings.ContainsFunc(loc, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
+		return false
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.User != nil || u.Opaque != "" || u.Host == "" {
+		return false
+	}
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	return schemeHost(u) == schemeHost(o)
+}
+
+// schemeHost returns "scheme://host[:port]" in lower case without the
+// scheme's default port.
+func schemeHost(u *url.URL) string {
+	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host
+}

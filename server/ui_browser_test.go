@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/fotoembed/fotoembed/internal/testenv"
+)
+
+// chromiumPath returns the browser to drive, or calls testenv.Missing.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	testenv.Missing(t, "chromium not installed: apt-get install chromium")
+	return ""
+}
+
+// TestUIBrowser drives the web UI in headless Chromium against the real
+// service and the fake FotoWeb: key from the URL fragment, search, pick
+// the first result, see the live preview load, copy the HTML.
+func TestUIBrowser(t *testing.T) {
+	execPath := chromiumPath(t)
+	e := newEnv(t, envOptions{})
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	// Start the browser without a deadline (a deadline on the first run
+	// would bound the browser's life), then bound the test.
+	if err := chromedp.Do(browser); err != nil {
+		t.Fatalf("starting %s: %v", execPath, err)
+	}
+	ctx, cancel := context.WithTimeout(browser, 60*time.Second)
+	defer cancel()
+
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/#key="+url.QueryEscape(testAPIKey)),
+		chromedp.WaitVisible(chromedp.CSS("#q")),
+		chromedp.SendKeys(chromedp.CSS("#q"), "harbour"),
+		chromedp.Click(chromedp.CSS("#search-form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#results li:first-child button.pick")),
+		chromedp.Click(chromedp.CSS("#results li:first-child button.pick")),
+		chromedp.WaitVisible(chromedp.CSS("#preview img")),
+	)
+	if err != nil {
+		t.Fatalf("search and pick: %v\nstatus: %s", err, pageText(browser, "#status"))
+	}
+	nw, err := chromedp.Run(ctx, chromedp.Poll[int](
+		`(() => { const i = document.querySelector('#preview img'); return i && i.complete && i.naturalWidth; })()`,
+		chromedp.WithPollingTimeout(30*time.Second)))
+	if err != nil || nw <= 0 {
+		t.Fatalf("preview image did not load: naturalWidth %d, %v; preview: %s", nw, err, pageText(browser, "#preview"))
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button.copy[data-copy="out-html"]`))); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Poll[string](
+		`document.getElementById('copy-status').textContent.startsWith('Copied') && document.getElementById('copy-status').textContent`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil || status != "Copied HTML" {
+		t.Errorf("copy status %q, %v", status, err)
+	}
+	html, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#out-html")))
+	if err != nil || !strings.Contains(html, "<img") || !strings.Contains(html, e.ts.URL+"/i/") {
+		t.Errorf("HTML output %q, %v", html, err)
+	}
+	if strings.Contains(html, "access_token") {
+		t.Errorf("signed HTML carries a token: %s", html)
+	}
+	hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`))
+	if err != nil || hash != "" {
+		t.Errorf("the API key stays in the URL fragment: %q, %v", hash, err)
+	}
+}
+
+// pageText returns the text of an element for failure messages.
+func pageText(browser context.Context, sel string) string {
+	ctx, cancel := context.WithTimeout(browser, 2*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('`+sel+`')||{}).textContent||""`))
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
