@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+)
+
+// loginConfig configures `login`.
+type loginConfig struct {
+	FotoWeb      fotowebConfig
+	CallbackPort int
+	Timeout      time.Duration
+}
+
+// Validate reports every problem with c at once.
+func (c *loginConfig) Validate() error {
+	errs := []error{c.FotoWeb.validateURL()}
+	if c.FotoWeb.ClientID == "" {
+		errs = append(errs, errors.New("--client-id is required (or set FOTOEMBED_CLIENT_ID): the client ID of a FotoWeb native "+
+			"application (PKCE) whose redirect URIs include http://127.0.0.1/callback"))
+	}
+	if c.FotoWeb.TokenFile == "" {
+		errs = append(errs, errors.New("--token-file is required (or set FOTOEMBED_TOKEN_FILE): no user configuration directory is known"))
+	}
+	if c.Timeout <= 0 {
+		errs = append(errs, errors.New("--timeout must be more than 0, such as 5m"))
+	}
+	return errors.Join(errs...)
+}
+
+// loginFlags returns login's flags, filling c.
+func loginFlags(env lookupFunc, c *loginConfig) *flagSet {
+	f := newFlagSet("login", "",
+		"Log in to FotoWeb as the (least-privilege) user the service should act as: open the printed\n"+
+			"URL in a browser, sign in, and the token, with its refresh token, is saved in --token-file\n"+
+			"(mode 0600) for `fotoembed serve --auth user`, which keeps it fresh.", env)
+	c.FotoWeb.registerURL(f)
+	c.FotoWeb.registerApp(f, defaultTokenFile(env))
+	f.Int(&c.CallbackPort, "callback-port", "FOTOEMBED_CALLBACK_PORT", 0, 0, 65535,
+		"loopback port of the redirect URI http://127.0.0.1:PORT/callback; 0 picks a free one (FotoWeb must accept it)")
+	f.Duration(&c.Timeout, "timeout", "FOTOEMBED_LOGIN_TIMEOUT", 5*time.Minute, "how long to wait for the browser")
+	return f
+}
+
+// login runs the authorization-code + PKCE flow for a least-privilege
+// FotoWeb user and saves the token for `serve --auth user`.
+func (a *app) login(ctx context.Context, args []string) error {
+	var c loginConfig
+	f := loginFlags(a.env, &c)
+	if err := a.parse(f, args, c.Validate); err != nil {
+		return err
+	}
+	ln, err := listenLoopback(c.CallbackPort)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	fc := c.FotoWeb
+	tok, err := authorize(ctx, ln, authFlow{
+		cfg:  tokens.AuthCodeConfig{BaseURL: fc.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret},
+		opts: tokens.Options{HTTPClient: a.httpClient},
+		open: func(ctx context.Context, authURL, callback string) error {
+			fmt.Fprintf(a.stdout, "Open this URL in a browser and sign in to FotoWeb as the user fotoembed should act as:\n\n  %s\n\n"+
+				"Waiting up to %s for FotoWeb to redirect to %s ...\n", authURL, fmtDuration(c.Timeout), callback)
+			if a.ready != nil {
+				a.ready(readyInfo{AuthorizeURL: authURL, CallbackURL: callback})
+			}
+			return nil
+		},
+	})
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("login: no answer from the browser within %s (--timeout)", fmtDuration(c.Timeout))
+	}
+	if err != nil {
+		return err
+	}
+	store := &tokens.FileStore{Path: fc.TokenFile}
+	if err := store.Save(ctx, tok); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Logged in. The token is saved in %s (mode 0600; keep it private).\n"+
+		"Start the service with:\n  FOTOEMBED_AUTH=user FOTOEMBED_FOTOWEB_URL=%s FOTOEMBED_CLIENT_ID=%s FOTOEMBED_TOKEN_FILE=%s fotoembed serve\n",
+		fc.TokenFile, fc.URL, fc.ClientID, fc.TokenFile)
+	return nil
+}
+
+// listenLoopback listens on 127.0.0.1:port for the OAuth callback.
+func listenLoopback(port int) (net.Listener, error) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("login: cannot listen on %s for the callback (change --callback-port): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// headlessBrowser approves an authorization request the way a browser
+// would, for an authorize endpoint that needs no human (the demo's fake
+// FotoWeb): it GETs the authorize URL and follows the redirect only to
+// the loopback callback.
+func headlessBrowser(hc *http.Client) func(ctx context.Context, authURL, callback string) error {
+	return func(ctx context.Context, authURL, callback string) error {
+		var rt http.RoundTripper
+		if hc != nil {
+			rt = hc.Transport
+		}
+		c := &http.Client{Transport: rt, Timeout: 30 * time.Second,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if req.URL.Scheme+"://"+req.URL.Host+req.URL.Path != callback {
+					return fmt.Errorf("authorize redirected elsewhere than %s", callback)
+				}
+				return nil
+			}}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // its message holds the URL, and the code in it
+			}
+			return fmt.Errorf("login: authorizing at FotoWeb: %w", err)
+		}
+		resp.Body.Close()
+		return nil
+	}
+}

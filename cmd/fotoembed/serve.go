@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/server"
+)
+
+// serveConfig is everything `serve` needs, one part per concern.
+type serveConfig struct {
+	FotoWeb  fotowebConfig
+	Signing  signingConfig
+	Resolver resolverConfig
+	Server   serverConfig
+	Log      logConfig
+}
+
+func (c *serveConfig) register(f *flagSet, defTokenFile string) {
+	c.Server.register(f)
+	c.FotoWeb.registerURL(f)
+	c.FotoWeb.registerAuth(f, defTokenFile)
+	c.Signing.register(f)
+	c.Resolver.register(f)
+	c.Log.register(f)
+}
+
+// Validate reports every problem at once.
+func (c *serveConfig) Validate() error {
+	return errors.Join(c.FotoWeb.Validate(), c.Signing.Validate(), c.Resolver.Validate(), c.Server.Validate(c.FotoWeb.Auth))
+}
+
+const serveSummary = "Run the fotoembed service: signed image URLs (/i/...), HTML snippets (/v1/embed), batch\n" +
+	"resolve (/v1/resolve), search (/v1/assets), oEmbed, FotoWeb webhooks, health checks, metrics\n" +
+	"and the web UI. SIGINT or SIGTERM stop it after in-flight requests finish."
+
+// serveFlags returns serve's flags, filling c.
+func serveFlags(env lookupFunc, c *serveConfig) *flagSet {
+	f := newFlagSet("serve", "", serveSummary, env)
+	c.register(f, defaultTokenFile(env))
+	return f
+}
+
+// serve runs the service until ctx ends.
+func (a *app) serve(ctx context.Context, args []string) error {
+	var c serveConfig
+	f := serveFlags(a.env, &c)
+	if err := a.parse(f, args, c.Validate); err != nil {
+		return err
+	}
+	ln, err := listen(c.Server.Addr, "--addr")
+	if err != nil {
+		return err
+	}
+	return a.runService(ctx, &c, ln, c.Log.logger(a.stderr), nil)
+}
+
+// listen listens on addr, explaining a busy port and naming the flag.
+func listen(addr, flag string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the port is already in use; choose another with %s (such as %s 127.0.0.1:0 for any free port)", addr, flag, flag)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s (%s): %w", addr, flag, err)
+	}
+	return ln, nil
+}
+
+// runService wires the configuration into the service, serves it on ln
+// until ctx ends, then shuts down gracefully. announce, when set, is
+// called with the base URL once the service accepts connections.
+func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger, announce func(baseURL string)) error {
+	defer ln.Close()
+	srv, base, err := a.newServer(ctx, c, ln, log)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("fotoembed listening", "addr", ln.Addr().String(), "base_url", base, "fotoweb", c.FotoWeb.URL,
+		"auth", c.FotoWeb.Auth, "delivery", c.Server.delivery(c.FotoWeb.Auth))
+	if announce != nil {
+		announce(base)
+	}
+	if a.ready != nil {
+		a.ready(readyInfo{URL: base})
+	}
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: waiting for in-flight requests", "timeout", c.Server.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.Server.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: requests still running after %s (--shutdown-timeout) were cut off", c.Server.ShutdownTimeout)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// newServer builds token source, FotoWeb client, resolver, signer,
+// embedder and server from c. It returns the server and its base URL.
+func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger) (*server.Server, string, error) {
+	metrics := server.NewMetrics()
+	var base http.RoundTripper
+	if a.httpClient != nil {
+		base = a.httpClient.Transport
+	}
+	rt := metrics.InstrumentTransport(base)
+	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout})
+	if err != nil {
+		return nil, "", err
+	}
+	fw, err := c.FotoWeb.client(ts, &http.Client{Transport: rt}, log)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := c.Resolver.resolver(fw)
+	if err != nil {
+		return nil, "", err
+	}
+	signer, err := c.Signing.signer()
+	if err != nil {
+		return nil, "", err
+	}
+	baseURL := c.Server.BaseURL
+	if baseURL == "" {
+		baseURL = "http://" + displayAddr(ln.Addr())
+	}
+	emb, err := embed.New(embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
+		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix})
+	if err != nil {
+		return nil, "", err
+	}
+	sc := c.Server
+	delivery := server.DeliveryRedirect
+	if sc.delivery(c.FotoWeb.Auth) == deliveryProxy {
+		delivery = server.DeliveryProxy
+	}
+	hookAllow, _ := parsePrefixes("hook-allow", sc.HookAllow) // checked by Validate
+	trusted, _ := parsePrefixes("trusted-proxies", sc.TrustedProxies)
+	srv, err := server.New(server.Config{
+		FotoWeb: fw, Embedder: emb, Signer: signer, Tokens: ts, Origin: c.FotoWeb.URL, BaseURL: baseURL,
+		Delivery: delivery, AllowAdminTokenInURL: sc.AllowAdminToken,
+		APIKeys: sc.APIKeys, HookSecret: sc.HookSecret, HookAllow: hookAllow, TrustedProxies: trusted,
+		PublicArchives: sc.PublicArchives, MaxBatch: sc.MaxBatch, RedirectMaxAge: sc.RedirectMaxAge,
+		ProxyMaxAge: sc.ProxyMaxAge, RequestTimeout: sc.RequestTimeout, Title: sc.Title,
+		Fields: c.Resolver.Fields, Metrics: metrics, Logger: log,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	checkToken(ctx, ts, log)
+	if c.FotoWeb.Auth == authStatic && delivery == server.DeliveryRedirect {
+		log.Warn("redirect delivery puts the static token in URLs every visitor sees; make sure it belongs to a least-privilege user")
+	}
+	if c.Server.BaseURL == "" && !isLoopback(ln.Addr()) {
+		log.Warn("--base-url is not set: absolute links use " + baseURL + "; set it to the public URL of the service")
+	}
+	if len(sc.APIKeys) == 0 {
+		log.Warn("no API key configured (FOTOEMBED_API_KEYS or --api-keys-file): /v1/* answers 401 to everyone")
+	}
+	return srv, baseURL, nil
+}
+
+// checkToken gets a first token so that a wrong client secret or an
+// expired login shows in the log at once. FotoWeb may just be down, so a
+// failure does not stop the service (/readyz reports it).
+func checkToken(ctx context.Context, ts *tokens.Source, log *slog.Logger) {
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := ts.TokenContext(tctx); err != nil {
+		log.Warn("no FotoWeb token yet; images will fail until this is fixed", "kind", ts.Kind().String(), "err", err.Error())
+	}
+}
+
+// displayAddr is addr for a URL: an unspecified host becomes localhost.
+func displayAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// isLoopback reports whether addr is a loopback address.
+func isLoopback(addr net.Addr) bool {
+	host, _, err := net.SplitHostPort(addr.String())
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}

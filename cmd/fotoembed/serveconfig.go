@@ -1,0 +1,250 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/server"
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// signingConfig holds the keys of the service's signed URLs.
+type signingConfig struct {
+	Keys      []string // secret: environment or file only; the first signs
+	MACLength int      // bytes of HMAC in a signature
+}
+
+func (c *signingConfig) register(f *flagSet) {
+	f.SecretList(&c.Keys, "signing-keys", "FOTOEMBED_SIGNING_KEYS", "the signing keys",
+		"HMAC keys of the signed image URLs, comma-separated (one per line in the file); the first signs, all verify, "+
+			"so a new key can be put first; each at least 16 bytes, used as given (e.g. the output of `openssl rand -base64 32`)")
+	f.Int(&c.MACLength, "mac-length", "FOTOEMBED_MAC_LENGTH", urlsig.MaxMACLength, urlsig.MinMACLength, urlsig.MaxMACLength,
+		"bytes of HMAC-SHA256 kept in a signature (32 = full; fewer give shorter URLs)")
+}
+
+// Validate reports every problem with the keys, by index, never content.
+func (c *signingConfig) Validate() error {
+	if len(c.Keys) == 0 {
+		return errors.New("no signing key: set FOTOEMBED_SIGNING_KEYS or use --signing-keys-file (make a key with `openssl rand -base64 32`)")
+	}
+	var errs []error
+	for i, k := range c.Keys {
+		if len(k) < urlsig.MinKeyLen {
+			errs = append(errs, fmt.Errorf("signing key %d of %d is %d bytes; each key needs at least %d (make one with `openssl rand -base64 32`)",
+				i+1, len(c.Keys), len(k), urlsig.MinKeyLen))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// signer returns the urlsig.Signer for c.
+func (c *signingConfig) signer() (*urlsig.Signer, error) {
+	keys := make([][]byte, len(c.Keys))
+	for i, k := range c.Keys {
+		keys[i] = []byte(k)
+	}
+	return urlsig.New(urlsig.Config{Keys: keys, MACLength: c.MACLength})
+}
+
+// resolverConfig configures the asset cache and the metadata fields.
+type resolverConfig struct {
+	CacheTTL, StaleWindow, NotFoundTTL time.Duration
+	Fields                             embed.Fields
+	CreditPrefix                       string
+}
+
+// register registers the cache and the metadata field flags.
+func (c *resolverConfig) register(f *flagSet) {
+	f.Duration(&c.CacheTTL, "cache-ttl", "FOTOEMBED_CACHE_TTL", embed.DefaultTTL, "how long what FotoWeb said about an asset is reused; 0 turns caching off")
+	f.Duration(&c.StaleWindow, "stale-window", "FOTOEMBED_STALE_WINDOW", embed.DefaultStaleIfError,
+		"how long after it went stale an entry is still served while FotoWeb fails; 0 turns it off")
+	f.Duration(&c.NotFoundTTL, "not-found-ttl", "FOTOEMBED_NOT_FOUND_TTL", embed.DefaultNotFoundTTL, "how long \"asset not found\" is remembered; 0 turns it off")
+	c.registerFields(f)
+}
+
+// registerFields registers the metadata field flags.
+func (c *resolverConfig) registerFields(f *flagSet) {
+	field := func(p *int, name, env string, def int, what string) {
+		f.Int(p, name, env, def, -1, 1<<20, "metadata field id of "+what+"; -1 turns it off")
+	}
+	field(&c.Fields.Alt, "alt-field", "FOTOEMBED_ALT_FIELD", embed.FieldCaption, "the alt text")
+	field(&c.Fields.Title, "title-field", "FOTOEMBED_TITLE_FIELD", embed.FieldTitle, "the title (alt text when the alt field is empty)")
+	field(&c.Fields.Caption, "caption-field", "FOTOEMBED_CAPTION_FIELD", embed.FieldCaption, "the figure caption")
+	field(&c.Fields.Byline, "byline-field", "FOTOEMBED_BYLINE_FIELD", embed.FieldByline, "the byline (photographer) in the credit line")
+	field(&c.Fields.Credit, "credit-field", "FOTOEMBED_CREDIT_FIELD", embed.FieldCredit, "the credit in the credit line")
+	field(&c.Fields.Copyright, "copyright-field", "FOTOEMBED_COPYRIGHT_FIELD", embed.FieldCopyright, "the copyright notice in the credit line")
+	f.Text(&c.CreditPrefix, "credit-prefix", "FOTOEMBED_CREDIT_PREFIX", embed.DefaultCreditPrefix, "text", "text before the credit line in figures")
+}
+
+// Validate reports every problem with c.
+func (c *resolverConfig) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		name string
+		id   int
+	}{{"alt", c.Fields.Alt}, {"title", c.Fields.Title}, {"caption", c.Fields.Caption},
+		{"byline", c.Fields.Byline}, {"credit", c.Fields.Credit}, {"copyright", c.Fields.Copyright}} {
+		if f.id == 0 {
+			errs = append(errs, fmt.Errorf("--%s-field 0: give a FotoWeb metadata field id (such as 120) or -1 to turn it off", f.name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// offIfZero maps this command's "0 turns it off" to embed's negative.
+func offIfZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// Ways to deliver signed URLs (--delivery).
+const (
+	deliveryAuto     = "auto"
+	deliveryRedirect = "redirect"
+	deliveryProxy    = "proxy"
+)
+
+// serverConfig configures the HTTP service.
+type serverConfig struct {
+	Addr            string
+	BaseURL         string
+	Delivery        string
+	AllowAdminToken bool
+	APIKeys         []string // secret
+	HookSecret      string   // secret
+	HookAllow       []string
+	TrustedProxies  []string
+	PublicArchives  []string
+	MaxBatch        int
+	RedirectMaxAge  time.Duration
+	ProxyMaxAge     time.Duration
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+	Title           string
+	Store           string
+}
+
+// defaultAddr is the listen address of `serve`: loopback, so that a
+// service started without configuration is not reachable from the
+// network; set --addr :8080 (FOTOEMBED_ADDR) in a container.
+const defaultAddr = "127.0.0.1:8080"
+
+func (c *serverConfig) register(f *flagSet) {
+	f.String(&c.Addr, "addr", "FOTOEMBED_ADDR", defaultAddr, "host:port",
+		"listen address; loopback by default, use :8080 to listen on every interface (e.g. in a container)")
+	f.String(&c.BaseURL, "base-url", "FOTOEMBED_BASE_URL", "", "URL",
+		"public URL of the service, such as https://img.example.com, used in absolute links (default: http:// and the listen address)")
+	f.Enum(&c.Delivery, "delivery", "FOTOEMBED_DELIVERY", deliveryAuto, []string{deliveryAuto, deliveryRedirect, deliveryProxy},
+		"how a signed image URL is answered: redirect (302 to FotoWeb with the token in the URL), proxy (the service streams the bytes; "+
+			"the token stays on the server), auto (proxy for client_credentials and static tokens, redirect for a user token)")
+	f.Bool(&c.AllowAdminToken, "i-understand-admin-token-in-urls", "FOTOEMBED_ALLOW_ADMIN_TOKEN_IN_URLS", false,
+		"allow redirect delivery and direct HTML with a client_credentials token, whose full admin rights every visitor then gets")
+	f.SecretList(&c.APIKeys, "api-keys", "FOTOEMBED_API_KEYS", "the API keys",
+		"API keys accepted in X-API-Key for /v1/*, comma-separated (one per line in the file), each at least 16 characters; none closes the API")
+	f.SecretString(&c.HookSecret, "hook-secret", "FOTOEMBED_HOOK_SECRET", "the webhook secret",
+		"secret path segment of the FotoWeb webhook URL /hooks/fotoweb/SECRET (at least 16 characters); none disables webhooks")
+	f.List(&c.HookAllow, "hook-allow", "FOTOEMBED_HOOK_ALLOW", "", "CIDRs", "comma-separated networks webhooks may come from (e.g. 10.0.0.0/8); empty allows any")
+	f.List(&c.TrustedProxies, "trusted-proxies", "FOTOEMBED_TRUSTED_PROXIES", "", "CIDRs",
+		"comma-separated networks of reverse proxies whose X-Forwarded-For is believed")
+	f.List(&c.PublicArchives, "public-archives", "FOTOEMBED_PUBLIC_ARCHIVES", "", "archives",
+		"comma-separated archives (ids like 5001, or hrefs) whose assets get public pages and oEmbed; empty means none")
+	f.Int(&c.MaxBatch, "max-batch", "FOTOEMBED_MAX_BATCH", server.DefaultMaxBatch, 1, 10000, "most items in one POST /v1/resolve")
+	f.Duration(&c.RedirectMaxAge, "redirect-max-age", "FOTOEMBED_REDIRECT_MAX_AGE", server.DefaultRedirectMaxAge,
+		"longest browser cache time of a redirect (never beyond the token's expiry)")
+	f.Duration(&c.ProxyMaxAge, "proxy-max-age", "FOTOEMBED_PROXY_MAX_AGE", server.DefaultProxyMaxAge, "public cache time of proxied images")
+	f.Duration(&c.RequestTimeout, "request-timeout", "FOTOEMBED_REQUEST_TIMEOUT", server.DefaultRequestTimeout, "time limit of the FotoWeb work of one request")
+	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
+		"on SIGINT or SIGTERM, how long in-flight requests may take to finish")
+	f.String(&c.Title, "title", "FOTOEMBED_TITLE", server.DefaultTitle, "text", "title of the web UI")
+	f.Enum(&c.Store, "store", "FOTOEMBED_STORE", "memory", []string{"memory"}, "where resolved assets are cached (a shared Redis store is planned)")
+}
+
+// Validate reports every problem with c; auth is the token kind in use.
+func (c *serverConfig) Validate(auth string) error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("--addr is empty: give host:port, such as 127.0.0.1:8080 or :8080"))
+	}
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if d := c.delivery(auth); d == deliveryRedirect && auth == authClientCredentials && !c.AllowAdminToken {
+		errs = append(errs, errAdminToken)
+	}
+	for i, k := range c.APIKeys {
+		if len(k) < 16 {
+			errs = append(errs, fmt.Errorf("API key %d of %d is %d characters; each key needs at least 16 (make one with `openssl rand -hex 16`)", i+1, len(c.APIKeys), len(k)))
+		}
+	}
+	if s := c.HookSecret; s != "" && (len(s) < server.MinHookSecretLen || strings.ContainsAny(s, "/?#% ")) {
+		errs = append(errs, fmt.Errorf("the webhook secret (FOTOEMBED_HOOK_SECRET or --hook-secret-file) needs at least %d characters and no / ? # %% or space (make one with `openssl rand -hex 16`)", server.MinHookSecretLen))
+	}
+	for _, l := range []struct {
+		flag string
+		list []string
+	}{{"hook-allow", c.HookAllow}, {"trusted-proxies", c.TrustedProxies}} {
+		if _, err := parsePrefixes(l.flag, l.list); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// errAdminToken explains why redirect delivery with a client-credentials
+// token is refused, and what to do instead.
+var errAdminToken = errors.New("--delivery redirect with --auth client_credentials is refused: a client-credentials token has " +
+	"full administrative access to the whole FotoWeb tenant, and redirect delivery (like direct HTML) puts it in URLs that every " +
+	"visitor's browser sees. Safe alternatives: --delivery proxy (the token stays on the server), or run `fotoembed login` once " +
+	"as a least-privilege FotoWeb user and serve with --auth user. To accept the risk anyway, add " +
+	"--i-understand-admin-token-in-urls (or set FOTOEMBED_ALLOW_ADMIN_TOKEN_IN_URLS=1)")
+
+// delivery resolves "auto" for the token kind auth.
+func (c *serverConfig) delivery(auth string) string {
+	if c.Delivery != deliveryAuto {
+		return c.Delivery
+	}
+	if auth == authUser {
+		return deliveryRedirect
+	}
+	return deliveryProxy
+}
+
+// checkBaseURL checks --base-url.
+func checkBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--base-url %q must be an absolute http(s) URL without query or user info, such as https://img.example.com", safeURL(s))
+	}
+	return nil
+}
+
+// parsePrefixes parses CIDRs (a bare address means just that address).
+func parsePrefixes(flag string, list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	var bad []string
+	for _, s := range list {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				bad = append(bad, fmt.Sprintf("%q", s))
+				continue
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("--%s: %s not a network such as 10.0.0.0/8 or an address", flag, strings.Join(bad, ", "))
+	}
+	return out, nil
+}
