@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"flag"
 	"net/url"
 	"os"
 	"os/exec"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/fotoembed/fotoembed/internal/testenv"
 )
+
+var uiScreenshot = flag.String("ui.screenshot", "", "write a PNG screenshot of the web UI after the browser test to this file")
 
 // chromiumPath returns the browser to drive, or calls testenv.Missing.
 func chromiumPath(t *testing.T) string {
@@ -94,6 +97,15 @@ func TestUIBrowser(t *testing.T) {
 	}
 	if strings.Contains(html, "access_token") {
 		t.Errorf("signed HTML carries a token: %s", html)
+	}
+	if *uiScreenshot != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(*uiScreenshot, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	hash, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`))
 	if err != nil || hash != "" {

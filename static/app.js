@@ -17,6 +17,7 @@
   keyInput.value = sessionStorage.getItem("fotoembed-key") || "";
   keyInput.addEventListener("change", function () {
     sessionStorage.setItem("fotoembed-key", keyInput.value.trim());
+    search();
   });
   $("key-form").addEventListener("submit", function (e) { e.preventDefault(); });
 
@@ -40,13 +41,19 @@
 
   $("search-form").addEventListener("submit", function (e) {
     e.preventDefault();
+    search();
+  });
+
+  // An empty query browses the newest images, so the page is useful at once.
+  function search() {
     var q = $("q").value.trim();
     status("Searching…");
     api("/v1/assets?limit=48&q=" + encodeURIComponent(q)).then(function (data) {
       renderResults(data.assets || []);
       status((data.assets || []).length + " images");
     }).catch(function (err) { renderResults([]); status("Search failed: " + err.message); });
-  });
+  }
+  if (keyInput.value) { search(); }
 
   function renderResults(assets) {
     var list = $("results");
