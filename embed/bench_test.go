@@ -99,3 +99,17 @@ func BenchmarkImgRenderExpiring(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRender is Render from a resolved Info: the <img> and all its
+// parts, as /v1/resolve needs them.
+func BenchmarkRender(b *testing.B) {
+	e := testEmbedder(b)
+	in := info(landscape())
+	o := Options{Width: 1200}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Render(in, o, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

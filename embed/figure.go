@@ -15,9 +15,18 @@ import (
 // Text.Caption; the credit follows [Text.CreditLine]. Both are escaped.
 func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
 	var w writer
-	caption := in.Text.Caption
-	if err := e.writeImg(&w, in, &o, true); err != nil {
+	if err := e.writeFigure(&w, in, &o, nil); err != nil {
 		return "", err
+	}
+	return template.HTML(w.String()), nil
+}
+
+// writeFigure plans and writes the <figure>; if r is not nil, it also
+// fills in r's parts of the <img> (see [Embedder.writeImg]).
+func (e *Embedder) writeFigure(w *writer, in *Info, o *Options, r *Rendered) error {
+	caption := in.Text.Caption
+	if err := e.writeImg(w, in, o, true, r); err != nil {
+		return err
 	}
 	hasCredit := in.Text.hasCredit()
 	if caption != "" || hasCredit {
@@ -28,13 +37,13 @@ func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
 		}
 		if hasCredit {
 			w.WriteString(`<small class="credit">`)
-			in.Text.writeCredit(&w, e.cfg.CreditPrefix, true)
+			in.Text.writeCredit(w, e.cfg.CreditPrefix, true)
 			w.WriteString("</small>")
 		}
 		w.WriteString("</figcaption>")
 	}
 	w.WriteString("</figure>")
-	return template.HTML(w.String()), nil
+	return nil
 }
 
 // figureLen returns an upper bound of the length of the figure's markup
@@ -63,7 +72,11 @@ func (t *Text) hasCredit() bool {
 // the credit names who to thank, the notice is the fallback that still
 // names the owner. prefix is usually [DefaultCreditPrefix].
 func (t *Text) CreditLine(prefix string) string {
+	if !t.hasCredit() {
+		return ""
+	}
 	var w writer
+	w.Grow(len(prefix) + len(t.Byline) + len(" / ") + len(t.Credit) + len("© ") + len(t.Copyright))
 	t.writeCredit(&w, prefix, false)
 	return w.String()
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (e *Embedder) plan(p *plan, in *Info, o *Options) error {
 // the chosen preview's aspect ratio. Every value is escaped here.
 func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
 	var w writer
-	if err := e.writeImg(&w, in, &o, false); err != nil {
+	if err := e.writeImg(&w, in, &o, false, nil); err != nil {
 		return "", err
 	}
 	return template.HTML(w.String()), nil
@@ -76,8 +77,9 @@ func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
 
 // writeImg plans and writes the <img> element, preceded by the <figure>
 // start tag if figure is set (the builder then grows once for the whole
-// figure).
-func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool) error {
+// figure). If r is not nil, it also fills in r's parts of the <img> from
+// the same plan (see [Rendered]).
+func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
 	var p plan
 	if err := e.plan(&p, in, o); err != nil {
 		return err
@@ -98,12 +100,19 @@ func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool) error 
 		w.attrIf("class", o.FigureClass)
 		w.WriteByte('>')
 	}
+	var v imgValues
 	w.WriteString(`<img src="`)
+	v.src.start = w.Len()
 	m.write(w, p.src)
+	v.src.end = w.Len()
 	w.WriteString(`" srcset="`)
+	v.srcset.start = w.Len()
 	writeSrcset(w, &m, in, cands)
+	v.srcset.end = w.Len()
 	w.WriteString(`" sizes="`)
+	v.sizes.start = w.Len()
 	writeSizes(w, p.sizes, o.Width)
+	v.sizes.end = w.Len()
 	w.WriteByte('"')
 	w.attrInt("width", p.width)
 	w.attrInt("height", p.height)
@@ -120,6 +129,9 @@ func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool) error 
 		w.attr(a.Name, a.Value)
 	}
 	w.WriteByte('>')
+	if r != nil {
+		r.setImg(w.String(), &v, &p, &m, in, cands)
+	}
 	return nil
 }
 
@@ -135,6 +147,22 @@ func writeSrcset(w *writer, m *urlMaker, in *Info, cands []int) {
 		w.int(in.Previews[i].Width)
 		w.WriteByte('w')
 	}
+}
+
+// srcsetString returns the srcset value writeSrcset writes, unescaped.
+func srcsetString(m *urlMaker, in *Info, cands []int) string {
+	var b strings.Builder
+	var buf [20]byte
+	for k, i := range cands {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(m.string(i))
+		b.WriteByte(' ')
+		b.Write(strconv.AppendInt(buf[:0], int64(in.Previews[i].Width), 10))
+		b.WriteByte('w')
+	}
+	return b.String()
 }
 
 // writeSizes writes the sizes value: sizes if given, else the default for
@@ -196,13 +224,6 @@ func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	for k, i := range in.Candidates(nil, o.Square, p.limit) {
-		u := m.string(i)
-		if k > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s %dw", u, in.Previews[i].Width)
-	}
-	return b.String(), nil
+	var buf [16]int
+	return srcsetString(&m, in, in.Candidates(buf[:0], o.Square, p.limit)), nil
 }

@@ -210,22 +210,13 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, er
 	if err != nil {
 		return itemResult{}, err
 	}
-	r := itemResult{Ref: it.Ref, Sizes: sizesOf(o), Caption: in.Text.Caption,
-		Credit: in.Text.CreditLine(embed.DefaultCreditPrefix), Alt: altOf(in, o)}
-	html, err := s.render(in, it.Figure, o)
+	img, err := s.emb.Render(in, o, it.Figure)
 	if err != nil {
-		return r, err
+		return itemResult{}, err
 	}
-	r.HTML = string(html)
-	if r.URL, err = s.emb.SrcURL(in, o); err != nil {
-		return r, err
-	}
-	if r.Srcset, err = s.emb.SrcsetOf(in, o); err != nil {
-		return r, err
-	}
-	if r.Width, r.Height, err = dimensions(in, o); err != nil {
-		return r, err
-	}
+	r := itemResult{Ref: it.Ref, URL: img.Src, Srcset: img.Srcset, Sizes: img.Sizes,
+		Width: img.Width, Height: img.Height, Alt: img.Alt, Caption: img.Caption,
+		Credit: img.Credit, HTML: string(img.HTML)}
 	if s.isPublic(in.Href) {
 		r.Page = s.pageURL(in.Href)
 		r.OEmbed = s.oembedURL(r.Page)

@@ -45,10 +45,13 @@
   });
 
   // An empty query browses the newest images, so the page is useful at once.
+  var searches = 0;
   function search() {
     var q = $("q").value.trim();
+    var seq = ++searches;
     status("Searching…");
     api("/v1/assets?limit=48&q=" + encodeURIComponent(q)).then(function (data) {
+      if (seq !== searches) { return; } // a newer search is under way
       renderResults(data.assets || []);
       status((data.assets || []).length + " images");
     }).catch(function (err) { renderResults([]); status("Search failed: " + err.message); });
@@ -111,6 +114,9 @@
       if (r.error) { throw new Error(r.error); }
       // The HTML comes from the service, which escapes every value in it.
       $("preview").innerHTML = r.html;
+      // The live preview is on screen now: load it at once even where the
+      // copied HTML asks for lazy loading.
+      $("preview").querySelectorAll("img").forEach(function (img) { img.loading = "eager"; });
       $("out-html").value = r.html;
       $("out-url").value = r.url;
       $("out-oembed").value = r.oembed || "";
