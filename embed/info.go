@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -131,19 +132,66 @@ func NewInfo(key string, a *fotoweb.Asset, f Fields) *Info {
 		Modified: a.ModifiedTime(),
 		Text:     newText(a.Metadata, f.withDefaults()),
 	}
+	if len(a.Previews) > 0 {
+		in.Previews = make([]Preview, 0, len(a.Previews))
+	}
 	for _, p := range a.Previews {
 		if q, ok := normPreview(p, in.Width, in.Height); ok {
 			in.Previews = append(in.Previews, q)
 		}
 	}
 	sortPreviews(in.Previews)
+	if len(a.Renditions) > 0 {
+		in.Renditions = make([]Rendition, 0, len(a.Renditions))
+	}
 	for _, r := range a.Renditions {
 		in.Renditions = append(in.Renditions, Rendition{
 			Href: r.Href, Name: r.DisplayName, Profile: r.Profile,
 			Width: r.Width, Height: r.Height, Original: r.Original, Default: r.Default,
 		})
 	}
+	in.compact()
 	return in
+}
+
+// compact moves the Info's strings (but Href, which the cache key shares)
+// into one allocation. An Info holds some thirty short strings, the
+// preview hrefs above all, each decoded separately from FotoWeb's JSON;
+// one block instead saves the allocator's rounding, and the holes the
+// decoding garbage leaves around them, in every cached entry.
+func (in *Info) compact() {
+	t := &in.Text
+	texts := []*string{&t.Title, &t.Alt, &t.Caption, &t.Byline, &t.Credit, &t.Copyright}
+	fields := append([]*string{&in.Filename, &in.Doctype}, texts...)
+	for i := range in.Previews {
+		fields = append(fields, &in.Previews[i].Href)
+	}
+	for i := range in.Renditions {
+		r := &in.Renditions[i]
+		fields = append(fields, &r.Href, &r.Name, &r.Profile)
+	}
+	offs := make([]int, len(fields))
+	var b strings.Builder
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	b.Grow(n)
+	for i, f := range fields {
+		offs[i] = -1
+		if i >= 2 && i < 2+len(texts) { // texts repeat: alt and caption come from one field by default
+			if j := slices.IndexFunc(fields[2:i], func(g *string) bool { return *g == *f }); j >= 0 {
+				offs[i] = offs[2+j]
+				continue
+			}
+		}
+		offs[i] = b.Len()
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for i, f := range fields {
+		*f = all[offs[i] : offs[i]+len(*f)]
+	}
 }
 
 // newText reads the configured fields from m.

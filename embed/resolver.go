@@ -116,6 +116,9 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 	return &Resolver{cfg: cfg, seed: maphash.MakeSeed()}, nil
 }
 
+// Store returns the store the resolver keeps its entries in.
+func (r *Resolver) Store() Store { return r.cfg.Store }
+
 // Key returns the cache key (canonical href) of ref.
 func (r *Resolver) Key(ref string) (string, error) {
 	key, err := r.cfg.Source.ParseRef(ref)
@@ -191,11 +194,21 @@ func (r *Resolver) result(key string, e *Entry) (*Info, error) {
 }
 
 // refresh fetches key from FotoWeb and stores the outcome. It runs once
-// per key at a time (singleflight).
+// per key at a time (singleflight); across processes, once per key at a
+// time when the store is a [FillLocker].
 func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 	epoch := r.epoch(key).Load()
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FetchTimeout)
 	defer cancel()
+	if fl, ok := r.cfg.Store.(FillLocker); ok {
+		unlock, _ := fl.LockFill(fctx, key) // on error: fetch without the lock
+		if unlock != nil {
+			defer unlock()
+		}
+		if e, ok := r.fresh(key); ok {
+			return e, nil // another process filled it while we waited
+		}
+	}
 	r.stats.fetches.Add(1)
 	a, err := r.cfg.Source.Asset(fctx, key)
 	now := r.cfg.Now()

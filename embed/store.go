@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"time"
 
 	gocache "github.com/patrickmn/go-cache"
@@ -19,6 +20,20 @@ type Store interface {
 	Set(key string, e *Entry, ttl time.Duration)
 	// Delete removes key.
 	Delete(key string)
+}
+
+// FillLocker is optionally implemented by a [Store] shared between
+// processes (replicas), so that concurrent misses for one key across them
+// make one upstream request. On a miss the resolver calls LockFill, then
+// looks in the store again (another process may have filled the key
+// meanwhile) and fetches only if the entry is still missing or stale;
+// it calls unlock after storing what it fetched. On error the lock is not
+// held and the resolver fetches anyway; unlock, when not nil, must still
+// be called.
+type FillLocker interface {
+	// LockFill blocks until this process may fill key, or gives up with
+	// an error (bounded by the implementation and ctx).
+	LockFill(ctx context.Context, key string) (unlock func(), err error)
 }
 
 // Entry is what a [Store] keeps for one asset: the resolved Info or a

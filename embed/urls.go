@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -98,9 +99,20 @@ func (e *Embedder) token() (*oauth2.Token, error) {
 	return tok, nil
 }
 
-// tokenQuery returns the query-encoded access_token parameter.
+// lastTokenQuery memoises tokenQuery for the token in use: every URL
+// carries the same token until the token source replaces it. It is keyed
+// by the live token, so a replaced token is never handed out again.
+var lastTokenQuery atomic.Pointer[[2]string]
+
+// tokenQuery returns the query-encoded access_token parameter (what
+// url.Values{"access_token": {tok}}.Encode() gives, without its map).
 func tokenQuery(tok string) string {
-	return url.Values{"access_token": {tok}}.Encode()
+	if c := lastTokenQuery.Load(); c != nil && c[0] == tok {
+		return c[1]
+	}
+	q := "access_token=" + url.QueryEscape(tok)
+	lastTokenQuery.Store(&[2]string{tok, q})
+	return q
 }
 
 // splitHref splits a preview href into the part before the fragment, the

@@ -41,9 +41,11 @@ func (s *Server) readyz(c echo.Context) error {
 
 // ReadyResult is the /readyz answer.
 type ReadyResult struct {
-	// Status is "ok" when every check passed, else "fail".
+	// Status is "ok" when every check passed (or is only "degraded"),
+	// else "fail".
 	Status string `json:"status"`
-	// Checks are the results by name: "token" and "fotoweb".
+	// Checks are the results by name: "token" and "fotoweb", and "store"
+	// when the resolver's store is shared between replicas (Redis).
 	Checks map[string]CheckResult `json:"checks"`
 	// Checked is when the checks ran.
 	Checked time.Time `json:"checked"`
@@ -51,7 +53,8 @@ type ReadyResult struct {
 
 // CheckResult is one readiness check's outcome.
 type CheckResult struct {
-	// Status is "ok" or "fail".
+	// Status is "ok" or "fail"; "degraded" for a shared store that
+	// fails, which does not fail readiness.
 	Status string `json:"status"`
 	// Error says briefly why the check failed, without internal detail.
 	Error string `json:"error,omitempty"`
@@ -92,8 +95,28 @@ func (r *readiness) get(ctx context.Context) ReadyResult {
 		}
 		res.Checks[name] = cr
 	}
+	if st, ok := r.s.res.Store().(storeChecker); ok {
+		res.Checks["store"] = checkStore(ctx, st)
+	}
 	r.last, r.at = res, now
 	return res
+}
+
+// storeChecker is implemented by a resolver store shared between
+// replicas (*redisstore.Store).
+type storeChecker interface {
+	Check(ctx context.Context) error
+}
+
+// checkStore checks a shared store. A failure is "degraded", not "fail":
+// while the shared store is down each replica serves from its near cache
+// and FotoWeb, so it must stay in the load balancer. The store logs its
+// own failures (rate-limited).
+func checkStore(ctx context.Context, st storeChecker) CheckResult {
+	if err := st.Check(ctx); err != nil {
+		return CheckResult{Status: "degraded", Error: "shared store unreachable"}
+	}
+	return CheckResult{Status: "ok"}
 }
 
 // checkToken gets a token from the token source (none needed for guest

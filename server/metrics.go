@@ -26,6 +26,7 @@ type Metrics struct {
 	upstreamLatency *prometheus.HistogramVec
 	tokenRefreshes  prometheus.Counter
 	resolverOnce    sync.Once
+	storeOnce       sync.Once
 }
 
 // NewMetrics returns the metrics registered in a new registry, with the
@@ -100,19 +101,38 @@ func (m *Metrics) watchResolver(r *embed.Resolver) {
 	})
 }
 
+// watchStore exports the metrics of a resolver store that is a
+// prometheus.Collector (one shared between replicas: *redisstore.Store).
+// Only the first such store given to one Metrics is exported.
+func (m *Metrics) watchStore(st embed.Store) {
+	if c, ok := st.(prometheus.Collector); ok {
+		m.storeOnce.Do(func() { m.reg.MustRegister(c) })
+	}
+}
+
 // InstrumentTransport wraps rt (nil means a clone of
-// http.DefaultTransport) so that every request to FotoWeb is counted by
-// operation and status and timed, and every token obtained from the
-// token endpoint counts as a token refresh. Use it as the Transport of
-// the http.Client given to fotoweb.Config.HTTPClient and to the token
-// source's Options.HTTPClient. Nothing about the request (URL, headers)
-// is recorded beyond the operation.
+// http.DefaultTransport keeping UpstreamIdleConns idle connections)
+// so that every request to FotoWeb is counted by operation and status
+// and timed, and every token obtained from the token endpoint counts as
+// a token refresh. Use it as the Transport of the http.Client given to
+// fotoweb.Config.HTTPClient and to the token source's
+// Options.HTTPClient. Nothing about the request (URL, headers) is
+// recorded beyond the operation.
 func (m *Metrics) InstrumentTransport(rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
-		rt = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = UpstreamIdleConns
+		rt = t
 	}
 	return &instrumented{rt: rt, m: m}
 }
+
+// UpstreamIdleConns is how many idle connections to FotoWeb the default
+// transport keeps. Every upstream request goes to that one host; with
+// net/http's default of 2, proxy delivery under load opened a new
+// connection for nearly every file (bench/: 1.7x the throughput at 64
+// connections with 64 kept).
+const UpstreamIdleConns = 64
 
 // instrumented is the RoundTripper of InstrumentTransport.
 type instrumented struct {

@@ -15,22 +15,19 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// requestIDKey is the echo.Context key of the request id.
-const requestIDKey = "fotoembed.request_id"
-
 // maxRequestIDLen bounds an accepted incoming X-Request-Id.
 const maxRequestIDLen = 64
 
 // requestID accepts a well-formed incoming X-Request-Id or makes one, and
-// sets it on the context and the response.
+// sets it on the response, where requestID(c) finds it (no per-request
+// map, as echo.Context.Set would allocate).
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		c.Set(requestIDKey, id)
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 		return next(c)
 	}
 }
@@ -58,8 +55,7 @@ func newRequestID() string {
 
 // requestID returns the request id of c ("" before the middleware ran).
 func requestID(c echo.Context) string {
-	id, _ := c.Get(requestIDKey).(string)
-	return id
+	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
 // accessLog writes errors through the error handler (so that the final

@@ -34,10 +34,72 @@ var secretPatterns = []struct {
 
 // redactText removes anything token-like from s.
 func redactText(s string) string {
+	if !mayHoldSecret(s) {
+		return s // the common log line, a signed image path: no regexp work
+	}
 	for _, p := range secretPatterns {
 		s = p.re.ReplaceAllString(s, p.repl)
 	}
 	return s
+}
+
+// mayHoldSecret reports whether any of secretPatterns could match s. It
+// is false only when s has none of what each pattern needs: "=" or "%3D"
+// right after "token", "key", "secret", "code", "verifier" or
+// "password", in which every name the first pattern knows ends (the
+// first); a double quote (the second); "bearer" or "basic" (the third);
+// "eyJ" (the fourth); "/hooks/" (the fifth); ASCII letters in any case.
+// Any non-ASCII byte gives true, since case-insensitive patterns also
+// match Unicode case folds such as "ſ" for "s".
+func mayHoldSecret(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c == '"':
+			return true
+		case c == '=':
+			if secretName(s[:i]) {
+				return true
+			}
+		case c == '%':
+			if i+2 < len(s) && s[i+1] == '3' && s[i+2]|0x20 == 'd' && secretName(s[:i]) {
+				return true
+			}
+		case c == 'e':
+			if strings.HasPrefix(s[i:], "eyJ") {
+				return true
+			}
+		case c|0x20 == 'b':
+			if hasPrefixFold(s[i:], "bearer") || hasPrefixFold(s[i:], "basic") {
+				return true
+			}
+		case c == '/':
+			if hasPrefixFold(s[i:], "/hooks/") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretNameEnds are the endings of the parameter names the first of
+// secretPatterns redacts.
+var secretNameEnds = []string{"token", "key", "secret", "code", "verifier", "password"}
+
+// secretName reports whether s ends, ignoring ASCII case, in one of
+// secretNameEnds.
+func secretName(s string) bool {
+	for _, end := range secretNameEnds {
+		if len(s) >= len(end) && strings.EqualFold(s[len(s)-len(end):], end) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with the ASCII prefix, ignoring
+// ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // redactor removes known secrets verbatim (and in their URL encodings),

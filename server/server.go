@@ -64,6 +64,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.ready = newReadiness(s)
 	s.metrics.watchResolver(s.res)
+	s.metrics.watchStore(s.res.Store())
 	s.e = s.newEcho()
 	return s, nil
 }

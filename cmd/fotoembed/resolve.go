@@ -51,7 +51,7 @@ func (a *app) resolve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := c.Log.logger(a.stderr)
-	ts, err := c.FotoWeb.tokenSource(a.httpClient)
+	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (a *app) resolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.Resolver.resolver(fw)
+	res, err := c.Resolver.resolver(fw, nil)
 	if err != nil {
 		return err
 	}

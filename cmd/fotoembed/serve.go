@@ -12,6 +12,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
 )
 
@@ -80,10 +81,11 @@ func listen(addr, flag string) (net.Listener, error) {
 // called with the base URL once the service accepts connections.
 func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger, announce func(baseURL string)) error {
 	defer ln.Close()
-	srv, base, err := a.newServer(ctx, c, ln, log)
+	srv, base, closeStore, err := a.newServer(ctx, c, ln, log)
 	if err != nil {
 		return err
 	}
+	defer closeStore() // after the shutdown: in-flight requests may use it
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -117,29 +119,50 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 }
 
 // newServer builds token source, FotoWeb client, resolver, signer,
-// embedder and server from c. It returns the server and its base URL.
-func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger) (*server.Server, string, error) {
+// embedder and server from c. It returns the server, its base URL and
+// the closing of the shared store (a no-op without one).
+func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger) (_ *server.Server, _ string, closeStore func(), err error) {
+	closeStore = func() {}
+	shared, err := c.Server.sharedStore(ctx, log)
+	if err != nil {
+		return nil, "", closeStore, err
+	}
+	var store embed.Store           // nil: in-process
+	var userStore tokens.TokenStore // nil: the token file
+	if shared != nil {
+		closeStore = func() { shared.Close() }
+		defer func() {
+			if err != nil {
+				shared.Close()
+			}
+		}()
+		store = shared
+		if c.FotoWeb.Auth == authUser {
+			userStore = userTokenStore(ctx, shared, c.FotoWeb.TokenFile, log)
+		}
+		log.Info("resolved assets are shared through Redis", "store", redisstore.RedactURL(c.Server.Store))
+	}
 	metrics := server.NewMetrics()
 	var base http.RoundTripper
 	if a.httpClient != nil {
 		base = a.httpClient.Transport
 	}
 	rt := metrics.InstrumentTransport(base)
-	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout})
+	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}, userStore)
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
 	fw, err := c.FotoWeb.client(ts, &http.Client{Transport: rt}, log)
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
-	res, err := c.Resolver.resolver(fw)
+	res, err := c.Resolver.resolver(fw, store)
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
 	signer, err := c.Signing.signer()
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
 	baseURL := c.Server.BaseURL
 	if baseURL == "" {
@@ -148,7 +171,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	emb, err := embed.New(embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
 		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix})
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
 	sc := c.Server
 	delivery := server.DeliveryRedirect
@@ -166,7 +189,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 		Fields: c.Resolver.Fields, Metrics: metrics, Logger: log,
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", closeStore, err
 	}
 	checkToken(ctx, ts, log)
 	if c.FotoWeb.Auth == authStatic && delivery == server.DeliveryRedirect {
@@ -178,7 +201,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if len(sc.APIKeys) == 0 {
 		log.Warn("no API key configured (FOTOEMBED_API_KEYS or --api-keys-file): /v1/* answers 401 to everyone")
 	}
-	return srv, baseURL, nil
+	return srv, baseURL, closeStore, nil
 }
 
 // checkToken gets a first token so that a wrong client secret or an

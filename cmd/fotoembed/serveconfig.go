@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -128,8 +129,13 @@ type serverConfig struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 	Title           string
-	Store           string
+	Store           string // "memory" or a Redis URL (may hold a password)
+	StoreNearTTL    time.Duration
+	StoreTimeout    time.Duration
 }
+
+// storeMemory is --store for the in-process cache.
+const storeMemory = "memory"
 
 // defaultAddr is the listen address of `serve`: loopback, so that a
 // service started without configuration is not reachable from the
@@ -163,7 +169,13 @@ func (c *serverConfig) register(f *flagSet) {
 	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish")
 	f.String(&c.Title, "title", "FOTOEMBED_TITLE", server.DefaultTitle, "text", "title of the web UI")
-	f.Enum(&c.Store, "store", "FOTOEMBED_STORE", "memory", []string{"memory"}, "where resolved assets are cached (a shared Redis store is planned)")
+	f.String(&c.Store, "store", "FOTOEMBED_STORE", storeMemory, "memory|URL",
+		"where resolved assets are cached: memory (this process), or a Redis URL such as redis://redis:6379/0 (rediss:// for TLS) "+
+			"that several replicas share, with webhook invalidations and the --auth user token; set a URL with a password in FOTOEMBED_STORE, not on the command line")
+	f.Duration(&c.StoreNearTTL, "store-near-ttl", "FOTOEMBED_STORE_NEAR_TTL", redisstore.DefaultNearTTL,
+		"with a Redis store: how long a replica keeps what it read from Redis in memory (how stale another replica's change can look); 0 turns it off")
+	f.Duration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
+		"with a Redis store: time limit of one Redis call; a slower or failed call counts as a miss, and FotoWeb is asked")
 }
 
 // Validate reports every problem with c; auth is the token kind in use.
@@ -176,6 +188,9 @@ func (c *serverConfig) Validate(auth string) error {
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if c.Store != storeMemory && (!strings.Contains(c.Store, "://") || (redisstore.Config{URL: c.Store}).Validate() != nil) {
+		errs = append(errs, fmt.Errorf("--store %q must be memory or a Redis URL such as redis://host:6379/0 (rediss:// for TLS, unix:///path/redis.sock)", redisstore.RedactURL(c.Store)))
 	}
 	if d := c.delivery(auth); d == deliveryRedirect && auth == authClientCredentials && !c.AllowAdminToken {
 		errs = append(errs, errAdminToken)

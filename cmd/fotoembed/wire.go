@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -8,11 +9,13 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/redisstore"
 )
 
 // tokenSource returns the token source --auth asks for. hc, when not nil,
-// is the base client for the token endpoint.
-func (c *fotowebConfig) tokenSource(hc *http.Client) (*tokens.Source, error) {
+// is the base client for the token endpoint. userStore, when not nil,
+// keeps the --auth user token instead of the token file.
+func (c *fotowebConfig) tokenSource(hc *http.Client, userStore tokens.TokenStore) (*tokens.Source, error) {
 	opts := tokens.Options{HTTPClient: hc}
 	switch c.Auth {
 	case authClientCredentials:
@@ -22,7 +25,10 @@ func (c *fotowebConfig) tokenSource(hc *http.Client) (*tokens.Source, error) {
 		return tokens.Static(c.StaticToken), nil
 	case authUser:
 		app := tokens.AuthCodeConfig{BaseURL: c.URL, ClientID: c.ClientID, ClientSecret: c.ClientSecret}
-		return tokens.RefreshSource(app, &tokens.FileStore{Path: c.TokenFile}, opts)
+		if userStore == nil {
+			userStore = &tokens.FileStore{Path: c.TokenFile}
+		}
+		return tokens.RefreshSource(app, userStore, opts)
 	}
 	return nil, fmt.Errorf("unknown --auth %q", c.Auth)
 }
@@ -41,13 +47,39 @@ func (c *fotowebConfig) client(ts fotoweb.TokenSource, hc *http.Client, log *slo
 	})
 }
 
-// resolver returns the caching asset resolver over src.
-func (c *resolverConfig) resolver(src embed.AssetSource) (*embed.Resolver, error) {
+// resolver returns the caching asset resolver over src; store nil means
+// the in-process one.
+func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store) (*embed.Resolver, error) {
 	return embed.NewResolver(embed.ResolverConfig{
 		Source:       src,
+		Store:        store,
 		TTL:          offIfZero(c.CacheTTL),
 		StaleIfError: offIfZero(c.StaleWindow),
 		NotFoundTTL:  offIfZero(c.NotFoundTTL),
 		Fields:       c.Fields,
 	})
+}
+
+// sharedStore opens the Redis store --store names; nil for memory. The
+// caller closes it.
+func (c *serverConfig) sharedStore(ctx context.Context, log *slog.Logger) (*redisstore.Store, error) {
+	if c.Store == "" || c.Store == storeMemory {
+		return nil, nil
+	}
+	redisstore.SetClientLogger(log, 0)
+	return redisstore.New(ctx, redisstore.Config{URL: c.Store, NearTTL: offIfZero(c.StoreNearTTL), Timeout: c.StoreTimeout, Logger: log})
+}
+
+// userTokenStore keeps the --auth user token in Redis for every replica,
+// seeded from the token file `fotoembed login` wrote (which also takes a
+// refreshed token while Redis is down).
+func userTokenStore(ctx context.Context, shared *redisstore.Store, tokenFile string, log *slog.Logger) tokens.TokenStore {
+	file := &tokens.FileStore{Path: tokenFile}
+	ts := shared.TokenStore("user", file)
+	if seeded, err := ts.Seed(ctx, file); err != nil {
+		log.Warn("could not copy the login token to Redis; trying again when it is needed", "err", err.Error())
+	} else if seeded {
+		log.Info("login token copied to Redis for every replica", "file", tokenFile)
+	}
+	return ts
 }

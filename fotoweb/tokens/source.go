@@ -26,6 +26,12 @@ const fetchTimeout = 2 * time.Minute
 // for at least this long is handed out instead of the error.
 const fallbackSlack = 5 * time.Second
 
+// failBackoff: after a failed fetch whose caller got the cached token
+// instead, that token is handed out without a new fetch for this long, so
+// that an outage of the token endpoint costs it one request per
+// failBackoff rather than one per Token call.
+const failBackoff = time.Second
+
 // Kind says where a Source's tokens come from.
 type Kind int
 
@@ -95,10 +101,11 @@ type Source struct {
 	now    func() time.Time
 	fetch  fetchFunc // nil for a static source
 
-	mu    sync.Mutex
-	tok   *oauth2.Token // full token, refresh token included; nil before the first fetch
-	stale bool          // tok was invalidated
-	call  *call         // the fetch in flight, nil when none
+	mu      sync.Mutex
+	tok     *oauth2.Token // full token, refresh token included; nil before the first fetch
+	stale   bool          // tok was invalidated
+	call    *call         // the fetch in flight, nil when none
+	retryAt time.Time     // after a failed fetch: no new one before this while tok is usable
 }
 
 // call is one fetch that callers wait for.
@@ -147,6 +154,11 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		s.mu.Unlock()
 		return nil, errors.New("tokens: static source has no token")
 	}
+	if s.call == nil && s.now().Before(s.retryAt) && s.usable() {
+		t := s.tok // the last fetch failed moments ago; see failBackoff
+		s.mu.Unlock()
+		return public(t), nil
+	}
 	c := s.call
 	if c == nil {
 		c = &call{done: make(chan struct{})}
@@ -174,10 +186,11 @@ func (s *Source) run(ctx context.Context, c *call, cur *oauth2.Token) {
 	defer s.mu.Unlock()
 	switch {
 	case err == nil:
-		s.tok, s.stale = t, false
+		s.tok, s.stale, s.retryAt = t, false, time.Time{}
 		c.tok = t
 	case s.usableDespite(err):
 		c.tok = s.tok // the endpoint failed, but the cached token still works
+		s.retryAt = s.now().Add(failBackoff)
 	default:
 		c.err = err
 	}
@@ -193,6 +206,12 @@ func (s *Source) usableDespite(err error) bool {
 	if errors.As(err, &e) && e.Op == opSave {
 		return false
 	}
+	return s.usable()
+}
+
+// usable reports whether the cached token may be handed out although it
+// is due for replacement: not invalidated and valid for fallbackSlack.
+func (s *Source) usable() bool {
 	t := s.tok
 	return t != nil && !s.stale && (t.Expiry.IsZero() || s.now().Add(fallbackSlack).Before(t.Expiry))
 }

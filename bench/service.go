@@ -1,0 +1,203 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/server"
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// Auth is how the service under test gets its FotoWeb tokens.
+type Auth string
+
+// Token sources of the service under test.
+const (
+	// AuthUser is a least-privilege user's token from the
+	// authorization-code + PKCE flow (approved by the fake without a
+	// browser), kept fresh with its refresh token: what `fotoembed login`
+	// sets up, and the default.
+	AuthUser Auth = "user"
+	// AuthClientCredentials is a non-interactive application's token. Its
+	// redirect delivery needs server.Config.AllowAdminTokenInURL, which the
+	// harness sets (the fake's tokens grant nothing real).
+	AuthClientCredentials Auth = "client-credentials"
+)
+
+// ParseAuth parses "user" (or "") and "client-credentials".
+func ParseAuth(s string) (Auth, error) {
+	switch Auth(s) {
+	case "", AuthUser:
+		return AuthUser, nil
+	case AuthClientCredentials:
+		return AuthClientCredentials, nil
+	}
+	return "", fmt.Errorf("bench: unknown auth %q (want user or client-credentials)", s)
+}
+
+// DefaultSigningKey is the harness's URL signing key. Load targets and
+// soak share it so that they can mint signed URLs for a service.
+var DefaultSigningKey = []byte("fotoembed-bench-signing-key-0001")
+
+// DefaultAPIKey is the harness's API key for /v1/*.
+const DefaultAPIKey = "bench-api-key-0123456789"
+
+// ServiceConfig configures [StartService]. Zero durations mean the
+// defaults of `fotoembed serve`.
+type ServiceConfig struct {
+	// FotoWebURL is the FotoWeb origin; required.
+	FotoWebURL string
+	// Addr is the listen address; "" means 127.0.0.1:0.
+	Addr string
+	// Auth is the token source (default AuthUser).
+	Auth Auth
+	// Delivery of signed URLs (default redirect).
+	Delivery server.Delivery
+	// SigningKey signs URLs (default DefaultSigningKey).
+	SigningKey []byte
+	// APIKey is the accepted /v1 key (default DefaultAPIKey).
+	APIKey string
+	// Logger is the service's logger; nil means what `fotoembed serve`
+	// does by default, an info-level text log, written to io.Discard.
+	Logger *slog.Logger
+	// CacheTTL, StaleIfError, NotFoundTTL and ErrorBackoff tune the
+	// resolver.
+	CacheTTL, StaleIfError, NotFoundTTL, ErrorBackoff time.Duration
+	// RequestTimeout bounds one request's FotoWeb work (server default 30s).
+	RequestTimeout time.Duration
+	// Transport is the base transport to FotoWeb; nil means
+	// DefaultTransport().
+	Transport *http.Transport
+}
+
+// DefaultTransport returns the transport `fotoembed serve` sends its
+// FotoWeb requests through: what server.Metrics.InstrumentTransport(nil)
+// wraps, a clone of http.DefaultTransport keeping
+// server.UpstreamIdleConns idle connections.
+func DefaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = server.UpstreamIdleConns
+	return t
+}
+
+// Service is fotoembed wired as `fotoembed serve` wires it, serving on a
+// loopback port.
+type Service struct {
+	// URL is the service's base URL, such as "http://127.0.0.1:41235".
+	URL string
+	// Config is the configuration the service was started with, defaults
+	// filled in.
+	Config    ServiceConfig
+	Server    *server.Server
+	Resolver  *embed.Resolver
+	Embedder  *embed.Embedder
+	Signer    *urlsig.Signer
+	Tokens    *tokens.Source
+	Client    *fotoweb.Client
+	Metrics   *server.Metrics
+	Transport *http.Transport // the base transport to FotoWeb
+	hs        *http.Server
+}
+
+// StartService wires and serves fotoembed against cfg.FotoWebURL. It
+// obtains a first token before returning, as `fotoembed serve` does.
+func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
+	if cfg.FotoWebURL == "" {
+		return nil, errors.New("bench: ServiceConfig.FotoWebURL is required")
+	}
+	if cfg.Auth == "" {
+		cfg.Auth = AuthUser
+	}
+	if cfg.SigningKey == nil {
+		cfg.SigningKey = DefaultSigningKey
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = DefaultAPIKey
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = DefaultTransport()
+	}
+	s := &Service{Config: cfg, Metrics: server.NewMetrics(), Transport: cfg.Transport}
+	rt := s.Metrics.InstrumentTransport(cfg.Transport)
+	var err error
+	if s.Tokens, err = tokenSource(ctx, cfg, &http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}); err != nil {
+		return nil, err
+	}
+	s.Client, err = fotoweb.New(fotoweb.Config{BaseURL: cfg.FotoWebURL, Tokens: s.Tokens,
+		HTTPClient: &http.Client{Transport: rt}, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s.Resolver, err = embed.NewResolver(embed.ResolverConfig{Source: s.Client, TTL: cfg.CacheTTL,
+		StaleIfError: cfg.StaleIfError, NotFoundTTL: cfg.NotFoundTTL, ErrorBackoff: cfg.ErrorBackoff})
+	if err != nil {
+		return nil, err
+	}
+	if s.Signer, err = urlsig.New(urlsig.Config{Keys: [][]byte{cfg.SigningKey}}); err != nil {
+		return nil, err
+	}
+	ln, err := listenLoopback(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	if err := s.build(); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := s.Tokens.TokenContext(tctx); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("bench: first token: %w", err)
+	}
+	s.hs = serve(ln, s.Server.Handler())
+	return s, nil
+}
+
+// build makes the embedder and the server.
+func (s *Service) build() error {
+	cfg := s.Config
+	var err error
+	s.Embedder, err = embed.New(embed.Config{Resolver: s.Resolver, Signer: s.Signer, BaseURL: s.URL,
+		Origin: cfg.FotoWebURL, Tokens: s.Tokens, Delivery: embed.DeliverySigned})
+	if err != nil {
+		return err
+	}
+	s.Server, err = server.New(server.Config{
+		FotoWeb: s.Client, Embedder: s.Embedder, Signer: s.Signer, Tokens: s.Tokens,
+		Origin: cfg.FotoWebURL, BaseURL: s.URL, Delivery: cfg.Delivery,
+		AllowAdminTokenInURL: cfg.Auth == AuthClientCredentials,
+		APIKeys:              []string{cfg.APIKey}, PublicArchives: []string{"5001"},
+		RequestTimeout: cfg.RequestTimeout, Metrics: s.Metrics, Logger: cfg.Logger,
+	})
+	return err
+}
+
+// Close shuts the service down (in-flight requests get 5 s) and closes
+// its idle connections to FotoWeb.
+func (s *Service) Close() {
+	shutdown(s.hs, 5*time.Second)
+	s.Transport.CloseIdleConnections()
+}
+
+// SignedURL returns the signed URL of preview i of the asset href,
+// resolving it through the service's resolver (which warms the cache).
+func (s *Service) SignedURL(ctx context.Context, href string, i int) (string, error) {
+	in, err := s.Resolver.Resolve(ctx, href)
+	if err != nil {
+		return "", err
+	}
+	return s.Embedder.SignedURL(in, i, time.Time{})
+}

@@ -1,0 +1,249 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gocache "github.com/patrickmn/go-cache"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/fotoembed/fotoembed/embed"
+)
+
+// Store is an [embed.Store] whose entries live in Redis, shared by every
+// replica, with a short-lived in-process near cache in front. It also
+// implements [embed.FillLocker], so that concurrent misses across
+// replicas make one upstream request. Create it with [New]; Close it when
+// done. It is safe for concurrent use.
+type Store struct {
+	cfg  Config
+	rdb  *redis.Client
+	near *gocache.Cache
+	log  *rateLog
+
+	// invalSeq counts invalidations seen (messages, local deletes, near
+	// cache clears); a Get that raced one does not fill the near cache.
+	invalSeq atomic.Uint64
+	fills    fillSet    // fills under way in this process (invalidate.go)
+	pending  pendingSet // deletes to replay when Redis is back (invalidate.go)
+	health   health     // up/down tracking (health.go)
+	stats    counters
+
+	tokensMu    sync.Mutex
+	tokenStores []*TokenStore // to push tokens saved during an outage
+
+	ps        *redis.PubSub
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// New connects to the Redis server at cfg.URL, subscribes to
+// invalidations and starts the health monitor. An unreachable server is
+// not an error: the Store starts degraded (near cache only, every Redis
+// call a miss), says so in its Status and log, and comes up by itself when
+// Redis answers. Only a bad configuration is an error. ctx bounds the
+// first ping.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	opts, err := cfg.options()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		cfg:  cfg,
+		rdb:  redis.NewClient(opts),
+		near: gocache.New(cfg.NearTTL, nearCleanup(cfg.NearTTL)),
+		log:  newRateLog(cfg.Logger, cfg.LogInterval),
+		stop: make(chan struct{}),
+	}
+	s.fills.init()
+	s.pending.init()
+	s.health.init(time.Now())
+	if err := s.ping(ctx); err != nil {
+		s.health.set(false, err, time.Now())
+		s.log.warn("redisstore: Redis unreachable at start; serving from the near cache and FotoWeb until it answers",
+			"url", RedactURL(cfg.URL), "err", err)
+	}
+	s.subscribe()
+	s.wg.Add(1)
+	go s.monitor()
+	return s, nil
+}
+
+// nearCleanup is the sweep interval of a near cache with entries living d.
+func nearCleanup(d time.Duration) time.Duration {
+	return max(d, 5*time.Second)
+}
+
+// Close stops the subscriber and monitor and closes the connections.
+func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		if s.ps != nil {
+			s.ps.Close()
+		}
+		s.wg.Wait()
+		err = s.rdb.Close()
+	})
+	return err
+}
+
+// entryKey is the Redis key of an entry.
+func (s *Store) entryKey(key string) string { return s.cfg.KeyPrefix + "entry:" + key }
+
+// channel is the invalidation channel.
+func (s *Store) channel() string { return s.cfg.KeyPrefix + "invalidate" }
+
+// opCtx bounds one Redis call by Timeout. Set and Delete have no caller
+// context; they use the background.
+func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return context.WithTimeout(ctx, s.cfg.Timeout)
+}
+
+// Get implements [embed.Store]: the near cache, then Redis. A Redis error
+// or timeout is a miss; while the health ping fails, Redis is not asked.
+func (s *Store) Get(key string) (*embed.Entry, bool) {
+	if v, ok := s.near.Get(key); ok {
+		s.stats.nearHits.Add(1)
+		return v.(*embed.Entry), true
+	}
+	if !s.health.up() {
+		s.stats.misses.Add(1)
+		return nil, false
+	}
+	seq := s.invalSeq.Load()
+	ctx, cancel := s.opCtx(nil)
+	defer cancel()
+	b, err := s.rdb.Get(ctx, s.entryKey(key)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		s.stats.misses.Add(1)
+		return nil, false
+	}
+	if err != nil {
+		s.fail("get", err)
+		s.stats.misses.Add(1)
+		return nil, false
+	}
+	var e embed.Entry
+	if err := json.Unmarshal(b, &e); err != nil {
+		s.log.warn("redisstore: dropping an undecodable entry", "key", key, "err", err)
+		s.stats.misses.Add(1)
+		return nil, false
+	}
+	s.stats.sharedHits.Add(1)
+	if s.cfg.NearTTL > 0 && s.invalSeq.Load() == seq {
+		s.near.Set(key, &e, s.cfg.NearTTL)
+	}
+	return &e, true
+}
+
+// Set implements [embed.Store]: the entry goes to Redis for ttl and to the
+// near cache for NearTTL (for ttl while Redis is down, so that a replica
+// then behaves like a single one). It is dropped when an invalidation of
+// key arrived while it was being fetched under LockFill: it may predate
+// the change the invalidation announced.
+func (s *Store) Set(key string, e *embed.Entry, ttl time.Duration) {
+	if e == nil || s.fills.invalidated(key) {
+		return
+	}
+	s.stats.sets.Add(1)
+	near := s.cfg.NearTTL
+	if !s.health.up() {
+		near = max(ttl, near)
+	}
+	if ttl > 0 && ttl < near {
+		near = ttl
+	}
+	if near > 0 {
+		s.near.Set(key, e, near)
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		s.log.warn("redisstore: cannot encode entry", "key", key, "err", err)
+		return
+	}
+	if !s.health.up() {
+		return
+	}
+	if ttl < 0 {
+		ttl = 0
+	}
+	ctx, cancel := s.opCtx(nil)
+	defer cancel()
+	if err := s.rdb.Set(ctx, s.entryKey(key), b, ttl).Err(); err != nil {
+		s.fail("set", err)
+	}
+}
+
+// Delete implements [embed.Store]: the entry is removed here, from Redis,
+// and from every replica's near cache (a message on the invalidation
+// channel). When Redis cannot be reached the invalidation is kept and
+// sent when it answers again.
+func (s *Store) Delete(key string) {
+	s.stats.deletes.Add(1)
+	s.dropLocal(key)
+	if s.health.up() {
+		err := s.sendDelete(key)
+		if err == nil {
+			return
+		}
+		s.fail("delete", err)
+	}
+	if !s.pending.add(key) {
+		s.log.warn("redisstore: too many invalidations held while Redis is down; this one is lost (the entry expires by itself)",
+			"key", key, "max", MaxPendingDeletes)
+	}
+}
+
+// sendDelete removes key from Redis and announces it to every replica.
+func (s *Store) sendDelete(key string) error {
+	ctx, cancel := s.opCtx(nil)
+	defer cancel()
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.entryKey(key))
+		p.Publish(ctx, s.channel(), key)
+		return nil
+	})
+	return err
+}
+
+// dropLocal removes key from the near cache and marks fills of key under
+// way here as invalidated.
+func (s *Store) dropLocal(key string) {
+	s.invalSeq.Add(1)
+	s.near.Delete(key)
+	s.fills.invalidate(key)
+}
+
+// clearNear empties the near cache and marks every fill under way as
+// invalidated: invalidations may have been missed.
+func (s *Store) clearNear() {
+	s.invalSeq.Add(1)
+	s.near.Flush()
+	s.fills.invalidateAll()
+}
+
+// ping asks Redis for PONG within Timeout.
+func (s *Store) ping(ctx context.Context) error {
+	ctx, cancel := s.opCtx(ctx)
+	defer cancel()
+	return s.rdb.Ping(ctx).Err()
+}
+
+// Interface checks.
+var (
+	_ embed.Store      = (*Store)(nil)
+	_ embed.FillLocker = (*Store)(nil)
+)

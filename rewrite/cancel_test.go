@@ -1,0 +1,101 @@
+package rewrite_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/rewrite"
+)
+
+// TestInterruptWhileResolving cancels a run while FotoWeb is slow: it
+// must return promptly and leave every file as it was.
+func TestInterruptWhileResolving(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []rewrite.Mode{rewrite.ModeSigned, rewrite.ModeDownload} {
+		t.Run(mode.String(), func(t *testing.T) {
+			fake := newFake(t, fotowebtest.Options{})
+			fake.SetFault("/fotoweb/archives/", fotowebtest.Fault{Latency: 700 * time.Millisecond})
+			root := copySite(t, "site", fake.URL)
+			ageFiles(t, root)
+			before := snapshot(t, root)
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(150*time.Millisecond, cancel)
+			start := time.Now()
+			_, err := rewrite.Run(ctx, rewrite.Config{Root: root, Source: newDirect(t, fake), Mode: mode, Concurrency: 2})
+			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "no file was changed") {
+				t.Fatalf("err = %v, want an interruption", err)
+			}
+			if d := time.Since(start); d > 600*time.Millisecond {
+				t.Errorf("Run took %v after the interruption", d)
+			}
+			if !sameTree(before, snapshot(t, root)) {
+				t.Error("files changed by an interrupted run")
+			}
+		})
+	}
+}
+
+// TestInterruptWhileWriting cancels a run once it has written its first
+// temporary file: no page may be renamed into place, and no temporary
+// file may be left behind, in place or with Out.
+func TestInterruptWhileWriting(t *testing.T) {
+	for _, withOut := range []bool{false, true} {
+		name := "in place"
+		if withOut {
+			name = "out"
+		}
+		t.Run(name, func(t *testing.T) {
+			fake := newFake(t, fotowebtest.Options{})
+			root := copySite(t, "site", fake.URL)
+			ageFiles(t, root)
+			before := snapshot(t, root)
+			out := ""
+			if withOut {
+				out = filepath.Join(t.TempDir(), "public")
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			_, err := rewrite.Run(ctx, rewrite.Config{Root: root, Out: out, Source: newDirect(t, fake), NoCache: true,
+				Progress: func(p rewrite.Progress) {
+					if p.Phase == "write" {
+						cancel()
+					}
+				}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want an interruption", err)
+			}
+			if !sameTree(before, snapshot(t, root)) {
+				t.Error("the site changed")
+			}
+			if withOut {
+				for p := range snapshot(t, out) {
+					t.Errorf("%s was left in the output folder", p)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteFailureChangesNothing makes writing one file fail after others
+// were written to temporary files: none is renamed into place.
+func TestWriteFailureChangesNothing(t *testing.T) {
+	fake := newFake(t, fotowebtest.Options{})
+	root := copySite(t, "site", fake.URL)
+	out := t.TempDir()
+	// A file where the output needs a folder: creating blog/2024/... fails.
+	must(t, os.WriteFile(filepath.Join(out, "blog"), []byte("in the way"), 0o644))
+	_, err := rewrite.Run(context.Background(), rewrite.Config{Root: root, Out: out, Source: newDirect(t, fake), NoCache: true})
+	if err == nil || !strings.Contains(err.Error(), "no file was changed") {
+		t.Fatalf("err = %v, want a write failure", err)
+	}
+	got := snapshot(t, out)
+	if len(got) != 1 || string(got["blog"].data) != "in the way" {
+		t.Errorf("output folder holds %d files, want only the one in the way", len(got))
+	}
+}

@@ -1,0 +1,205 @@
+package rewrite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/urlsig"
+)
+
+// DirectConfig configures a [Direct] source.
+type DirectConfig struct {
+	// Client is the FotoWeb API client; required.
+	Client *fotoweb.Client
+	// Signer signs the service's URLs; required in ModeSigned. It must
+	// hold the service's keys, MAC length and prefix.
+	Signer *urlsig.Signer
+	// BaseURL is the service's public URL, such as
+	// "https://img.example.com"; required in ModeSigned.
+	BaseURL string
+	// ExpiresAt makes signed URLs expire at this instant; zero is never.
+	ExpiresAt time.Time
+	// Fields are the metadata fields of alt, caption and credit texts.
+	Fields embed.Fields
+	// CreditPrefix starts a figure's credit line; "" means
+	// embed.DefaultCreditPrefix.
+	CreditPrefix string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Direct resolves placeholders through the FotoWeb API, with the embed
+// package's resolver and size choice. Create it with [NewDirect].
+type Direct struct {
+	cfg       DirectConfig
+	emb       *embed.Embedder // nil without Signer
+	owners    sync.Map        // preview href -> asset href (download mode)
+	ptokens   sync.Map        // asset href -> previewToken, in memory for this source only
+	pgroup    singleflight.Group
+	needPTok  atomic.Bool // a preview was refused with the access token
+	fetches   atomic.Int64
+	downloads atomic.Int64
+}
+
+// NewDirect returns a Direct source for cfg.
+func NewDirect(cfg DirectConfig) (*Direct, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("rewrite: DirectConfig.Client is required")
+	}
+	if cfg.CreditPrefix == "" {
+		cfg.CreditPrefix = embed.DefaultCreditPrefix
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := &Direct{cfg: cfg}
+	if cfg.Signer != nil {
+		emb, err := embed.New(embed.Config{Signer: cfg.Signer, BaseURL: cfg.BaseURL,
+			Delivery: embed.DeliverySigned, CreditPrefix: cfg.CreditPrefix, Now: cfg.Now})
+		if err != nil {
+			return nil, fmt.Errorf("rewrite: %w", err)
+		}
+		d.emb = emb
+	}
+	return d, nil
+}
+
+// Canonical returns the asset's canonical href (fotoweb.ParseAssetRef on
+// the client's origin).
+func (d *Direct) Canonical(ref string) (string, error) { return d.cfg.Client.ParseRef(ref) }
+
+func (d *Direct) check(m Mode) error {
+	if m == ModeSigned && (d.emb == nil || d.cfg.BaseURL == "") {
+		return errors.New("rewrite: signed links need the signing keys and the service's base URL")
+	}
+	return nil
+}
+
+func (d *Direct) fingerprint(Mode) string {
+	f := d.cfg.Fields
+	return fmt.Sprintf("fotoweb %s fields %d,%d,%d,%d,%d,%d", d.cfg.Client.BaseURL(),
+		f.Title, f.Alt, f.Caption, f.Byline, f.Credit, f.Copyright)
+}
+
+func (d *Direct) upstream() int { return int(d.fetches.Load() + d.downloads.Load()) }
+
+// resolve resolves each distinct asset once, then lays out every request.
+func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []Result {
+	res, err := embed.NewResolver(embed.ResolverConfig{
+		Source: d.cfg.Client, Store: recordStore{env.rec}, TTL: max(env.rec.maxAge, time.Second),
+		StaleIfError: -1, NotFoundTTL: -1, ErrorBackoff: -1, Fields: d.cfg.Fields, Now: d.cfg.Now,
+	})
+	if err != nil {
+		return failAll(reqs, err)
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			keys = append(keys, r.Key)
+		}
+	}
+	type answer struct {
+		in  *embed.Info
+		err error
+	}
+	var mu sync.Mutex
+	answers := make(map[string]answer, len(keys))
+	forEach(ctx, len(keys), env.concurrency, func(i int) {
+		in, err := res.Resolve(ctx, keys[i])
+		mu.Lock()
+		answers[keys[i]] = answer{in, err}
+		mu.Unlock()
+		env.progress(1, len(keys))
+	})
+	d.fetches.Add(int64(res.Stats().Fetches))
+	out := make([]Result, len(reqs))
+	for i, r := range reqs {
+		a, ok := answers[r.Key]
+		switch {
+		case !ok:
+			out[i].Err = interrupted(ctx)
+		case a.err != nil:
+			out[i].Err = explain(a.err)
+		default:
+			out[i].Image, out[i].Err = d.image(a.in, r, env.mode)
+		}
+	}
+	return out
+}
+
+// image lays out one request the way embed renders an <img>: src is the
+// smallest preview at least Width (× the first pixel ratio) wide, srcset
+// the distinct widths up to Width × the largest ratio, width and height
+// the CSS width with the chosen preview's aspect ratio.
+func (d *Direct) image(in *embed.Info, r Request, m Mode) (*Image, error) {
+	first, largest := embed.DefaultPixelRatios[0], embed.DefaultPixelRatios[0]
+	for _, x := range embed.DefaultPixelRatios {
+		largest = max(largest, x)
+	}
+	want, limit := pixels(r.Width, first), pixels(r.Width, largest)
+	src, err := in.Choose(want, false)
+	if err != nil {
+		return nil, explain(err)
+	}
+	img := &Image{Caption: in.Text.Caption, Credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
+	sp := in.Previews[src]
+	img.Width, img.Height = sp.Width, sp.Height
+	if r.Width > 0 {
+		img.Width, img.Height = r.Width, max(1, (r.Width*sp.Height+sp.Width/2)/sp.Width)
+	}
+	if r.NeedAlt {
+		if img.Alt = in.Text.Alt; img.Alt == "" {
+			img.Alt = in.Text.Title
+		}
+		if img.Alt == "" {
+			return nil, fmt.Errorf("%w in FotoWeb (alt and title fields are empty): write alt=\"...\" on the tag, or alt=\"\" for a decorative image", ErrNoAlt)
+		}
+	}
+	cand := func(i int) (Candidate, error) {
+		p := in.Previews[i]
+		if m == ModeDownload {
+			d.owners.Store(p.Href, in.Href)
+			return Candidate{URL: p.Href, Width: p.Width}, nil
+		}
+		u, err := d.emb.SignedURL(in, i, d.cfg.ExpiresAt)
+		return Candidate{URL: u, Width: p.Width}, err
+	}
+	if img.Src, err = cand(src); err != nil {
+		return nil, err
+	}
+	for _, i := range in.Candidates(nil, false, limit) {
+		c, err := cand(i)
+		if err != nil {
+			return nil, err
+		}
+		img.Srcset = append(img.Srcset, c)
+	}
+	return img, nil
+}
+
+// pixels returns CSS width w × ratio r rounded up, as embed does; 0 for 0.
+func pixels(w int, r float64) int {
+	if w <= 0 {
+		return 0
+	}
+	n := float64(w) * r
+	p := int(n)
+	if float64(p) < n-1e-9 {
+		p++
+	}
+	return p
+}
+
+// widthLabel returns "800w" for error messages.
+func widthLabel(w int) string { return strconv.Itoa(w) + "w" }

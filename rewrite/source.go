@@ -1,0 +1,126 @@
+package rewrite
+
+import (
+	"context"
+	"io"
+	"strconv"
+)
+
+// Mode selects what the generated URLs point at.
+type Mode int
+
+const (
+	// ModeSigned points src and srcset at the fotoembed service's signed
+	// URLs, which never expire unless asked to.
+	ModeSigned Mode = iota
+	// ModeDownload fetches the previews into the site and references
+	// them relatively: the site needs no service and no token.
+	ModeDownload
+)
+
+// String returns "signed" or "download".
+func (m Mode) String() string {
+	if m == ModeDownload {
+		return "download"
+	}
+	return "signed"
+}
+
+// ParseMode parses "signed" or "download".
+func ParseMode(s string) (Mode, bool) {
+	switch s {
+	case "signed":
+		return ModeSigned, true
+	case "download":
+		return ModeDownload, true
+	}
+	return 0, false
+}
+
+// Request is what placeholders ask of a [Source]: one asset at one CSS
+// width. Placeholders asking the same are resolved once.
+type Request struct {
+	// Ref is the asset reference as first written.
+	Ref string
+	// Key is the asset's canonical key (see Source).
+	Key string
+	// Width is the CSS width in pixels; 0 when unknown.
+	Width int
+	// NeedAlt is set when the author wrote no alt, so the alt text must
+	// come from FotoWeb metadata.
+	NeedAlt bool
+}
+
+// id returns the identity of r for de-duplication and the cache record.
+func (r Request) id() string {
+	alt := "0"
+	if r.NeedAlt {
+		alt = "1"
+	}
+	return r.Key + " w" + strconv.Itoa(r.Width) + " a" + alt
+}
+
+// Candidate is one image file: in signed mode its URL is what the page
+// links to; in download mode it is what is fetched.
+type Candidate struct {
+	// URL is a signed service URL, or what a Source fetches in download
+	// mode (a FotoWeb preview href, or the service's signed URL).
+	URL string
+	// Width is the image's true pixel width; 0 when unknown.
+	Width int
+}
+
+// Image is a resolved placeholder: everything its markup needs. It holds
+// no token.
+type Image struct {
+	// Src is the image chosen for the CSS width (the <img src>).
+	Src Candidate
+	// Srcset are the srcset candidates, in increasing width.
+	Srcset []Candidate
+	// Width and Height are the width and height attributes: the CSS
+	// width with the chosen image's aspect ratio.
+	Width, Height int
+	// Alt is the alt text from metadata; "" when the author's alt is used.
+	Alt string
+	// Caption is the figure caption.
+	Caption string
+	// Credit is the composed credit line, such as "Photo: Kari Nordmann".
+	Credit string
+}
+
+// Result is a Source's answer for one Request.
+type Result struct {
+	// Image is the resolved image; nil when Err is set.
+	Image *Image
+	// Err says why the request failed.
+	Err error
+}
+
+// Source resolves placeholders. It is implemented by [*Direct] (FotoWeb
+// itself) and [*Service] (a fotoembed service's /v1/resolve).
+type Source interface {
+	// Canonical returns the canonical key of an asset reference, so that
+	// every spelling of one asset is resolved once. The error says what
+	// is wrong with the reference.
+	Canonical(ref string) (string, error)
+
+	// check reports a configuration the source cannot serve in mode m.
+	check(m Mode) error
+	// fingerprint identifies what the source's cached answers depend on.
+	fingerprint(m Mode) string
+	// resolve answers reqs (distinct), reporting progress, using the
+	// record for earlier answers and keeping new ones in it.
+	resolve(ctx context.Context, reqs []Request, env resolveEnv) []Result
+	// open fetches a candidate's bytes (download mode) and its media type.
+	open(ctx context.Context, url string) (io.ReadCloser, string, error)
+	// upstream returns the number of upstream requests made.
+	upstream() int
+}
+
+// resolveEnv is what a source's resolve needs from the run.
+type resolveEnv struct {
+	mode        Mode
+	rec         *record
+	concurrency int
+	progress    func(n, total int) // n more of total done
+}
