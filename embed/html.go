@@ -1,62 +1,10 @@
 package embed
 
 import (
-	"errors"
-	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
 )
-
-// ErrNoAlt reports an image that is not decorative but has no alt text:
-// none given, and none in the alt or title metadata fields.
-var ErrNoAlt = errors.New("embed: no alt text")
-
-// plan is what one render decided: which previews, what dimensions.
-type plan struct {
-	src           int // index of the src preview
-	limit         int // srcset bound in pixels, 0 for none
-	width, height int // width and height attributes
-	alt           string
-	sizes         string
-}
-
-// plan decides src, srcset, dimensions and alt text for in with o.
-func (e *Embedder) plan(p *plan, in *Info, o *Options) error {
-	if err := o.Validate(); err != nil {
-		return err
-	}
-	first, largest := o.ratios()
-	want, limit := 0, 0
-	if o.Width > 0 {
-		want, limit = pixels(o.Width, first), pixels(o.Width, largest)
-	}
-	src, err := in.Choose(want, o.Square)
-	if err != nil {
-		return err
-	}
-	p.src, p.limit = src, limit
-	sp := &in.Previews[src]
-	p.width, p.height = sp.Width, sp.Height
-	if o.Width > 0 {
-		p.width = o.Width
-		p.height = max(1, (o.Width*sp.Height+sp.Width/2)/sp.Width)
-	}
-	p.sizes = o.Sizes
-	switch {
-	case o.Decorative:
-		p.alt = ""
-	case o.Alt != "":
-		p.alt = o.Alt
-	case in.Text.Alt != "":
-		p.alt = in.Text.Alt
-	case in.Text.Title != "":
-		p.alt = in.Text.Title
-	default:
-		return fmt.Errorf("%w for %q: pass an alt text or mark the image decorative", ErrNoAlt, in.Href)
-	}
-	return nil
-}
 
 // RenderImg returns the <img> element for in with o:
 //
@@ -75,13 +23,13 @@ func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
 	return template.HTML(w.String()), nil
 }
 
-// writeImg plans and writes the <img> element, preceded by the <figure>
-// start tag if figure is set (the builder then grows once for the whole
-// figure). If r is not nil, it also fills in r's parts of the <img> from
-// the same plan (see [Rendered]).
+// writeImg plans (see [Layout]) and writes the <img> element, preceded
+// by the <figure> start tag if figure is set (the builder then grows once
+// for the whole figure). If r is not nil, it also fills in r's parts of
+// the <img> from the same plan (see [Rendered]).
 func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
 	var p plan
-	if err := e.plan(&p, in, o); err != nil {
+	if err := p.make(in, o); err != nil {
 		return err
 	}
 	m, err := e.urls(in, o)
@@ -89,7 +37,7 @@ func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool, r *Ren
 		return err
 	}
 	var buf [16]int
-	cands := in.Candidates(buf[:0], o.Square, p.limit)
+	cands := p.srcset(in, o, buf[:0])
 	n := e.estimate(&p, &m, o, len(cands))
 	if figure {
 		n += figureLen(in, o, e.cfg.CreditPrefix)
@@ -203,7 +151,7 @@ func (e *Embedder) estimate(p *plan, m *urlMaker, o *Options, ncands int) int {
 func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
 	var p plan
 	o.Decorative, o.Alt = true, "" // alt text is irrelevant to a URL
-	if err := e.plan(&p, in, &o); err != nil {
+	if err := p.make(in, &o); err != nil {
 		return "", err
 	}
 	m, err := e.urls(in, &o)
@@ -217,7 +165,7 @@ func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
 func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
 	var p plan
 	o.Decorative, o.Alt = true, ""
-	if err := e.plan(&p, in, &o); err != nil {
+	if err := p.make(in, &o); err != nil {
 		return "", err
 	}
 	m, err := e.urls(in, &o)
@@ -225,5 +173,5 @@ func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
 		return "", err
 	}
 	var buf [16]int
-	return srcsetString(&m, in, in.Candidates(buf[:0], o.Square, p.limit)), nil
+	return srcsetString(&m, in, p.srcset(in, &o, buf[:0])), nil
 }

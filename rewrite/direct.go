@@ -138,34 +138,20 @@ func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []
 	return out
 }
 
-// image lays out one request the way embed renders an <img>: src is the
-// smallest preview at least Width (× the first pixel ratio) wide, srcset
-// the distinct widths up to Width × the largest ratio, width and height
-// the CSS width with the chosen preview's aspect ratio.
+// image lays out one request with embed's own plan (embed.Info.Layout),
+// so that the markup follows the same rules as embed's <img>: the author's
+// width is the CSS width, and an author's alt (NeedAlt unset) makes the
+// metadata alt text irrelevant.
 func (d *Direct) image(in *embed.Info, r Request, m Mode) (*Image, error) {
-	first, largest := embed.DefaultPixelRatios[0], embed.DefaultPixelRatios[0]
-	for _, x := range embed.DefaultPixelRatios {
-		largest = max(largest, x)
-	}
-	want, limit := pixels(r.Width, first), pixels(r.Width, largest)
-	src, err := in.Choose(want, false)
-	if err != nil {
+	l, err := in.Layout(embed.Options{Width: r.Width, Decorative: !r.NeedAlt})
+	switch {
+	case errors.Is(err, embed.ErrNoAlt):
+		return nil, fmt.Errorf("%w in FotoWeb (alt and title fields are empty): write alt=\"...\" on the tag, or alt=\"\" for a decorative image", ErrNoAlt)
+	case err != nil:
 		return nil, explain(err)
 	}
-	img := &Image{Caption: in.Text.Caption, Credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
-	sp := in.Previews[src]
-	img.Width, img.Height = sp.Width, sp.Height
-	if r.Width > 0 {
-		img.Width, img.Height = r.Width, max(1, (r.Width*sp.Height+sp.Width/2)/sp.Width)
-	}
-	if r.NeedAlt {
-		if img.Alt = in.Text.Alt; img.Alt == "" {
-			img.Alt = in.Text.Title
-		}
-		if img.Alt == "" {
-			return nil, fmt.Errorf("%w in FotoWeb (alt and title fields are empty): write alt=\"...\" on the tag, or alt=\"\" for a decorative image", ErrNoAlt)
-		}
-	}
+	img := &Image{Width: l.Width, Height: l.Height, Alt: l.Alt,
+		Caption: in.Text.Caption, Credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
 	cand := func(i int) (Candidate, error) {
 		p := in.Previews[i]
 		if m == ModeDownload {
@@ -175,10 +161,11 @@ func (d *Direct) image(in *embed.Info, r Request, m Mode) (*Image, error) {
 		u, err := d.emb.SignedURL(in, i, d.cfg.ExpiresAt)
 		return Candidate{URL: u, Width: p.Width}, err
 	}
-	if img.Src, err = cand(src); err != nil {
+	if img.Src, err = cand(l.Src); err != nil {
 		return nil, err
 	}
-	for _, i := range in.Candidates(nil, false, limit) {
+	img.Srcset = make([]Candidate, 0, len(l.Srcset))
+	for _, i := range l.Srcset {
 		c, err := cand(i)
 		if err != nil {
 			return nil, err
@@ -186,19 +173,6 @@ func (d *Direct) image(in *embed.Info, r Request, m Mode) (*Image, error) {
 		img.Srcset = append(img.Srcset, c)
 	}
 	return img, nil
-}
-
-// pixels returns CSS width w × ratio r rounded up, as embed does; 0 for 0.
-func pixels(w int, r float64) int {
-	if w <= 0 {
-		return 0
-	}
-	n := float64(w) * r
-	p := int(n)
-	if float64(p) < n-1e-9 {
-		p++
-	}
-	return p
 }
 
 // widthLabel returns "800w" for error messages.

@@ -4,6 +4,10 @@
 // (or <figure>) elements whose URLs never expire. It reads HTML only, so
 // it works with any generator.
 //
+// This package is the library: [Run] with a [Config] and a [Source]. The
+// command is `fotoembed rewrite` (cmd/fotoembed), which fills the Config
+// from flags and FOTOEMBED_* variables; this package reads no environment.
+//
 // # Placeholders
 //
 // An author writes, in Markdown or in a template, either

@@ -12,9 +12,6 @@ var (
 	// ErrUnresolved is matched by the error of a run in which at least one
 	// placeholder could not be resolved (see [UnresolvedError]).
 	ErrUnresolved = errors.New("rewrite: unresolved placeholders")
-	// ErrUsage is matched by errors [Command] returns for a wrong command
-	// line or configuration (exit status 2 in the CLI).
-	ErrUsage = errors.New("rewrite: usage")
 	// ErrNoAlt reports a placeholder without alt attribute whose asset has
 	// no alt text (nor title) in FotoWeb.
 	ErrNoAlt = errors.New("rewrite: no alt text")

@@ -1,9 +1,6 @@
 package rewrite
 
-import (
-	"bytes"
-	"io"
-)
+import "bytes"
 
 // Span is a placeholder's byte range and line, for tests.
 type Span struct {
@@ -38,11 +35,4 @@ func RewriteDoc(doc []byte, img *Image) ([]byte, error) {
 	return splice(doc, sr.phs, func(i int, b *bytes.Buffer) {
 		render(b, &sr.phs[i], img, func(c Candidate) string { return c.URL })
 	}), nil
-}
-
-// SetTerminal makes the progress bar draw on any writer (or on none).
-func SetTerminal(on bool) func() {
-	old := isTerminal
-	isTerminal = func(io.Writer) bool { return on }
-	return func() { isTerminal = old }
 }

@@ -34,10 +34,10 @@ type fotowebConfig struct {
 	Timeout      time.Duration // per FotoWeb request attempt
 }
 
-// registerURL registers --fotoweb-url.
-func (c *fotowebConfig) registerURL(f *flagSet) {
+// registerURL registers --fotoweb-url; when says when it is required.
+func (c *fotowebConfig) registerURL(f *flagSet, when string) {
 	f.String(&c.URL, "fotoweb-url", "FOTOEMBED_FOTOWEB_URL", "", "URL",
-		"FotoWeb origin, such as https://acme.fotoware.cloud (required)")
+		"FotoWeb origin, such as https://acme.fotoware.cloud ("+when+")")
 }
 
 // registerApp registers the FotoWeb application's identity and the token
@@ -51,10 +51,10 @@ func (c *fotowebConfig) registerApp(f *flagSet, defTokenFile string) {
 		"file holding the user token and its refresh token, written by `fotoembed login` (mode 0600); default fotoembed/token.json in the user configuration directory")
 }
 
-// registerAuth registers --auth and everything the three kinds of token
-// need, then the client's own flags.
-func (c *fotowebConfig) registerAuth(f *flagSet, defTokenFile string) {
-	f.Enum(&c.Auth, "auth", "FOTOEMBED_AUTH", authUser, authModes,
+// registerAuth registers --auth (default defAuth) and everything the
+// three kinds of token need, then the client's own flags.
+func (c *fotowebConfig) registerAuth(f *flagSet, defAuth, defTokenFile string) {
+	f.Enum(&c.Auth, "auth", "FOTOEMBED_AUTH", defAuth, authModes,
 		"where FotoWeb tokens come from: user (a least-privilege login saved by `fotoembed login`, refreshed automatically), "+
 			"client_credentials (a non-interactive application: full admin rights on the tenant), static (a fixed token)")
 	c.registerApp(f, defTokenFile)
@@ -63,6 +63,12 @@ func (c *fotowebConfig) registerAuth(f *flagSet, defTokenFile string) {
 		"send the token to FotoWeb as ?access_token= instead of an Authorization header (for proxies that strip the header)")
 	f.Float(&c.RateLimit, "rate-limit", "FOTOEMBED_RATE_LIMIT", 0, "req/s", "most FotoWeb API requests per second; 0 means no limit")
 	f.Duration(&c.Timeout, "fotoweb-timeout", "FOTOEMBED_FOTOWEB_TIMEOUT", 30*time.Second, "time limit of one FotoWeb request attempt")
+}
+
+// registerBaseURL registers --base-url, the service's public URL; use
+// says what it is used for and its default.
+func registerBaseURL(f *flagSet, p *string, use string) {
+	f.String(p, "base-url", "FOTOEMBED_BASE_URL", "", "URL", "public URL of the service, such as https://img.example.com, "+use)
 }
 
 // validateURL checks --fotoweb-url and normalises it to the origin.
@@ -84,7 +90,12 @@ func (c *fotowebConfig) validateURL() error {
 
 // Validate reports every problem with c at once.
 func (c *fotowebConfig) Validate() error {
-	errs := []error{c.validateURL()}
+	return errors.Join(c.validateURL(), c.validateAuth())
+}
+
+// validateAuth reports every problem with the token settings.
+func (c *fotowebConfig) validateAuth() error {
+	var errs []error
 	switch c.Auth {
 	case authUser:
 		if c.ClientID == "" {

@@ -88,10 +88,15 @@ type flagSet struct {
 	cmd     string // "serve"
 	args    string // positional arguments in the usage line
 	summary string
-	fs      *flag.FlagSet
-	env     lookupFunc
-	opts    []*option
-	pos     []string
+	details string // more help after the summary (-h only, not in the Markdown table)
+	// checkArgs, when set, checks the positional arguments; without it a
+	// command whose usage line names none takes none, and one that names
+	// some (asset references) takes at least one.
+	checkArgs func(args []string) error
+	fs        *flag.FlagSet
+	env       lookupFunc
+	opts      []*option
+	pos       []string
 }
 
 func newFlagSet(cmd, args, summary string, env lookupFunc) *flagSet {

@@ -42,7 +42,7 @@ func loginFlags(env lookupFunc, c *loginConfig) *flagSet {
 		"Log in to FotoWeb as the (least-privilege) user the service should act as: open the printed\n"+
 			"URL in a browser, sign in, and the token, with its refresh token, is saved in --token-file\n"+
 			"(mode 0600) for `fotoembed serve --auth user`, which keeps it fresh.", env)
-	c.FotoWeb.registerURL(f)
+	c.FotoWeb.registerURL(f, "required")
 	c.FotoWeb.registerApp(f, defaultTokenFile(env))
 	f.Int(&c.CallbackPort, "callback-port", "FOTOEMBED_CALLBACK_PORT", 0, 0, 65535,
 		"loopback port of the redirect URI http://127.0.0.1:PORT/callback; 0 picks a free one (FotoWeb must accept it)")

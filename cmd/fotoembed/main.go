@@ -1,8 +1,9 @@
 // Command fotoembed shows images from a FotoWare FotoWeb server on web
 // pages: it runs the fotoembed service (signed image URLs, HTML snippets,
 // oEmbed and a web UI), logs in to FotoWeb as a least-privilege user,
-// resolves assets and signs URLs. `fotoembed demo` runs it all against a
-// built-in fake FotoWeb without any configuration.
+// resolves assets, signs URLs and rewrites the image placeholders of a
+// built static site. `fotoembed demo` runs it all against a built-in fake
+// FotoWeb without any configuration.
 //
 // Every flag takes its default from a FOTOEMBED_* environment variable;
 // secrets (client secret, signing keys, API keys, webhook secret) are read

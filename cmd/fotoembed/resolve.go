@@ -36,8 +36,8 @@ func resolveFlags(env lookupFunc, c *resolveConfig) *flagSet {
 		"Resolve asset references (hrefs such as /fotoweb/archives/5001-Photos/Folder/image.jpg.info,\n"+
 			"or FotoWeb URLs) through the FotoWeb API and print a JSON array with, for each, the\n"+
 			"dimensions, the previews and the alt, caption and credit texts. Exits 1 if any failed.", env)
-	c.FotoWeb.registerURL(f)
-	c.FotoWeb.registerAuth(f, defaultTokenFile(env))
+	c.FotoWeb.registerURL(f, "required")
+	c.FotoWeb.registerAuth(f, authUser, defaultTokenFile(env))
 	c.Resolver.registerFields(f)
 	c.Log.register(f)
 	return f

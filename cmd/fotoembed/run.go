@@ -35,6 +35,8 @@ type app struct {
 	httpClient *http.Client
 	// now is the clock (default time.Now).
 	now func() time.Time
+	// terminal reports whether w is a terminal (replaced in tests).
+	terminal func(w io.Writer) bool
 }
 
 // run runs the subcommand named by args[0] with the environment env
@@ -45,7 +47,7 @@ func run(ctx context.Context, args, env []string, stdout, stderr io.Writer) erro
 }
 
 func newApp(env []string, stdout, stderr io.Writer) *app {
-	return &app{env: envLookup(env), stdout: stdout, stderr: stderr, now: time.Now}
+	return &app{env: envLookup(env), stdout: stdout, stderr: stderr, now: time.Now, terminal: isTerminal}
 }
 
 // command is a subcommand.
@@ -62,6 +64,7 @@ var commands = []command{
 	{"login", "log in to FotoWeb as a least-privilege user and save the token for serve", (*app).login},
 	{"resolve", "print what FotoWeb says about assets, as JSON", (*app).resolve},
 	{"sign", "print a signed image URL for an asset", (*app).sign},
+	{"rewrite", "replace image placeholders in a built static site with finished img elements", (*app).rewrite},
 	{"version", "print the version", (*app).version},
 }
 
@@ -105,10 +108,10 @@ func (a *app) usage(w io.Writer) {
 }
 
 // parse parses a subcommand's flags, printing the help for -h, and
-// checks the number of positional arguments against the usage line. It
-// returns flag.ErrHelp and usage mistakes at once; bad values are joined
-// with the problems validate (if not nil) finds, so that every problem is
-// reported together.
+// checks the positional arguments (with f.checkArgs, else their number
+// against the usage line). It returns flag.ErrHelp and usage mistakes at
+// once; bad values are joined with the problems validate (if not nil)
+// finds, so that every problem is reported together.
 func (a *app) parse(f *flagSet, args []string, validate func() error) error {
 	err := f.Parse(args)
 	var ue *usageError
@@ -118,6 +121,10 @@ func (a *app) parse(f *flagSet, args []string, validate func() error) error {
 		return err
 	case errors.As(err, &ue):
 		return err
+	case f.checkArgs != nil:
+		if aerr := f.checkArgs(f.Args()); aerr != nil {
+			return &usageError{cmd: f.cmd, err: aerr}
+		}
 	case f.args == "" && len(f.Args()) > 0:
 		return &usageError{cmd: f.cmd, err: fmt.Errorf("unexpected argument %q", f.Args()[0])}
 	case f.args != "" && len(f.Args()) == 0:

@@ -27,8 +27,8 @@ type serveConfig struct {
 
 func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 	c.Server.register(f)
-	c.FotoWeb.registerURL(f)
-	c.FotoWeb.registerAuth(f, defTokenFile)
+	c.FotoWeb.registerURL(f, "required")
+	c.FotoWeb.registerAuth(f, authUser, defTokenFile)
 	c.Signing.register(f)
 	c.Resolver.register(f)
 	c.Log.register(f)

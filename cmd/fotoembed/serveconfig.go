@@ -145,8 +145,7 @@ const defaultAddr = "127.0.0.1:8080"
 func (c *serverConfig) register(f *flagSet) {
 	f.String(&c.Addr, "addr", "FOTOEMBED_ADDR", defaultAddr, "host:port",
 		"listen address; loopback by default, use :8080 to listen on every interface (e.g. in a container)")
-	f.String(&c.BaseURL, "base-url", "FOTOEMBED_BASE_URL", "", "URL",
-		"public URL of the service, such as https://img.example.com, used in absolute links (default: http:// and the listen address)")
+	registerBaseURL(f, &c.BaseURL, "used in absolute links (default: http:// and the listen address)")
 	f.Enum(&c.Delivery, "delivery", "FOTOEMBED_DELIVERY", deliveryAuto, []string{deliveryAuto, deliveryRedirect, deliveryProxy},
 		"how a signed image URL is answered: redirect (302 to FotoWeb with the token in the URL), proxy (the service streams the bytes; "+
 			"the token stays on the server), auto (proxy for client_credentials and static tokens, redirect for a user token)")

@@ -32,8 +32,7 @@ func signFlags(env lookupFunc, c *signConfig) *flagSet {
 			"one per line. Nothing is sent anywhere; the reference is only checked for shape.", env)
 	f.String(&c.FotoWebURL, "fotoweb-url", "FOTOEMBED_FOTOWEB_URL", "", "URL",
 		"FotoWeb origin; needed only to accept full FotoWeb URLs as references")
-	f.String(&c.BaseURL, "base-url", "FOTOEMBED_BASE_URL", "", "URL",
-		"public URL of the service put before the path, such as https://img.example.com (default: print the path)")
+	registerBaseURL(f, &c.BaseURL, "put before the path (default: print the path)")
 	c.Signing.register(f)
 	f.Int(&c.Width, "width", "FOTOEMBED_SIGN_WIDTH", 0, 0, urlsig.MaxWidth, "pixel width of the image; 0 lets the service choose")
 	f.Bool(&c.Square, "square", "FOTOEMBED_SIGN_SQUARE", false, "square-cropped preview")

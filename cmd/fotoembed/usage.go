@@ -12,6 +12,9 @@ import (
 // never a value from the environment.
 func (f *flagSet) PrintUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: fotoembed %s [flags]%s\n\n%s\n", f.cmd, f.args, f.summary)
+	if f.details != "" {
+		fmt.Fprintf(w, "\n%s", f.details)
+	}
 	var secrets []*option
 	header := false
 	for _, o := range f.opts {

@@ -1,20 +1,26 @@
-package rewrite
+package main
 
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/fotoembed/fotoembed/rewrite"
 )
 
-// termIsTerminal reports whether fd is a terminal.
-func termIsTerminal(fd int) bool { return term.IsTerminal(fd) }
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
 
-// progressBar draws the run's progress on a terminal, at most ten times a
-// second; on anything else it draws nothing.
+// progressBar draws a rewrite run's progress on a terminal, at most ten
+// times a second; when off it draws nothing.
 type progressBar struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -23,16 +29,11 @@ type progressBar struct {
 	drawn bool
 }
 
-// newProgressBar returns a bar drawing on w when w is a terminal.
-func newProgressBar(w io.Writer) *progressBar {
-	return &progressBar{w: w, on: isTerminal(w)}
-}
-
-// phaseNames are the words shown for the phases.
+// phaseNames are the words shown for the phases of a rewrite run.
 var phaseNames = map[string]string{"scan": "reading pages", "resolve": "resolving", "download": "downloading", "write": "writing"}
 
-// update is a Config.Progress function.
-func (b *progressBar) update(p Progress) {
+// update is a rewrite.Config.Progress function.
+func (b *progressBar) update(p rewrite.Progress) {
 	if !b.on {
 		return
 	}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fotoembed/fotoembed/rewrite"
+)
+
+// rewriteConfig is everything `rewrite` needs, one part per concern.
+type rewriteConfig struct {
+	Site     string // SITE_DIR, the positional argument
+	Mode     string // "signed" or "download"
+	BaseURL  string // the service's public URL (signed links)
+	Expires  time.Duration
+	Service  string // a running service's URL: resolve through it, not FotoWeb
+	APIKey   string // secret: environment or file only
+	FotoWeb  fotowebConfig
+	Signing  signingConfig
+	Resolver resolverConfig // the metadata fields and the credit prefix
+
+	Out, CacheFile, AssetDir string
+	NoCache, DryRun          bool
+	MaxAge                   time.Duration
+	Concurrency              int
+	Exts                     []string
+}
+
+// maxRewriteExpires is the longest --expires.
+const maxRewriteExpires = 100 * 365 * 24 * time.Hour
+
+const rewriteSummary = "Replace the image placeholders in the HTML of a built static site (SITE_DIR) with finished\n" +
+	"img or figure elements whose URLs never expire; run it after the site generator. If any\n" +
+	"placeholder cannot be resolved, each is reported as file:line: ASSET: reason and no page is written."
+
+const rewriteDetails = `Example (FotoWeb and the signing keys from FOTOEMBED_* variables):
+
+  hugo && fotoembed rewrite --base-url https://img.example.com public/
+
+Placeholders, in Markdown or templates (the author's other attributes win):
+
+  <img src="fotoweb:/fotoweb/archives/5001-Photos/Folder%2019/harbour.jpg.info" alt="Boats" width="600">
+  ![Boats](fotoweb:/fotoweb/archives/5001-Photos/Folder%2019/harbour.jpg.info)
+  <img data-fotoweb="https://acme.fotoware.cloud/fotoweb/archives/...info" data-fotoweb-figure>
+
+data-fotoweb-figure[="class"] makes a <figure> with caption and credit;
+data-fotoweb-priority makes the page's main image load eagerly. Tags in
+<pre>, <code>, <script>, <style>, <textarea> and comments are left alone.
+
+Links: --mode signed (default) points at the fotoembed service's signed URLs
+(--base-url); --mode download copies the previews into SITE_DIR/_fotoweb/
+and links them relatively, so the site needs no service at all.
+
+Resolution talks to FotoWeb (--fotoweb-url, --auth and its credentials;
+signed mode also the signing keys), or, with --service URL and
+FOTOEMBED_API_KEY, to a running fotoembed service, which needs neither.
+A record (.fotoembed-cache.json) makes an unchanged rebuild ask nothing.
+`
+
+// rewriteFlags returns rewrite's flags, filling c.
+func rewriteFlags(env lookupFunc, c *rewriteConfig) *flagSet {
+	f := newFlagSet("rewrite", " SITE_DIR", rewriteSummary, env)
+	f.details = rewriteDetails
+	f.checkArgs = func(args []string) error {
+		switch len(args) {
+		case 0:
+			return errors.New("give the site folder, such as public/")
+		case 1:
+			c.Site = args[0]
+			return nil
+		}
+		return fmt.Errorf("give one site folder, not %d (%s)", len(args), strings.Join(args, ", "))
+	}
+	f.Enum(&c.Mode, "mode", "FOTOEMBED_REWRITE_MODE", rewrite.ModeSigned.String(),
+		[]string{rewrite.ModeSigned.String(), rewrite.ModeDownload.String()},
+		"signed: link the service's signed URLs; download: copy the previews into the site and link them relatively")
+	registerBaseURL(f, &c.BaseURL, "that signed links point at (--mode signed, resolving with FotoWeb)")
+	f.Duration(&c.Expires, "expires", "FOTOEMBED_REWRITE_EXPIRES", 0, "signed URLs stop working this long after the run; 0 means never")
+	f.String(&c.Service, "service", "FOTOEMBED_SERVICE_URL", "", "URL",
+		"resolve through this running fotoembed service's /v1/resolve (needs FOTOEMBED_API_KEY) instead of FotoWeb")
+	f.SecretString(&c.APIKey, "api-key", "FOTOEMBED_API_KEY", "the service's API key", "the API key sent to the service (--service)")
+	c.FotoWeb.registerURL(f, "required unless --service is given")
+	c.FotoWeb.registerAuth(f, authClientCredentials, defaultTokenFile(env))
+	c.Signing.register(f)
+	f.String(&c.Out, "out", "FOTOEMBED_REWRITE_OUT", "", "dir",
+		"write a complete copy of the site here (pages rewritten, other files copied) instead of rewriting in place")
+	f.String(&c.CacheFile, "cache-file", "FOTOEMBED_REWRITE_CACHE_FILE", "", "path",
+		"record of earlier runs (default: "+rewrite.DefaultCacheFile+" at the root of the output)")
+	f.Bool(&c.NoCache, "no-cache", "FOTOEMBED_REWRITE_NO_CACHE", false, "neither read nor write the record: ask for every asset again")
+	f.Duration(&c.MaxAge, "max-age", "FOTOEMBED_REWRITE_MAX_AGE", rewrite.DefaultMaxAge, "how long what the record holds is used; 0 turns the record off")
+	f.Int(&c.Concurrency, "concurrency", "FOTOEMBED_REWRITE_CONCURRENCY", rewrite.DefaultConcurrency, 1, 256,
+		"assets resolved (and previews downloaded) at once")
+	f.String(&c.AssetDir, "asset-dir", "FOTOEMBED_REWRITE_ASSET_DIR", rewrite.DefaultAssetDir, "dir",
+		"folder of downloaded previews, relative to the root of the output (download mode)")
+	f.List(&c.Exts, "ext", "FOTOEMBED_REWRITE_EXT", "html,htm", "list", "comma-separated file extensions of pages")
+	c.Resolver.registerFields(f)
+	f.Bool(&c.DryRun, "dry-run", "FOTOEMBED_REWRITE_DRY_RUN", false,
+		"resolve and report, write nothing (pages that would change are listed on stdout)")
+	return f
+}
+
+// Validate reports every problem at once.
+func (c *rewriteConfig) Validate() error {
+	errs := []error{c.Resolver.Validate()}
+	if fi, err := os.Stat(c.Site); err != nil || !fi.IsDir() {
+		errs = append(errs, fmt.Errorf("the site folder %q is not a folder", c.Site))
+	}
+	if len(c.Exts) == 0 {
+		errs = append(errs, errors.New("--ext is empty: give the file extensions of pages, such as html,htm"))
+	}
+	if c.Expires > maxRewriteExpires {
+		errs = append(errs, fmt.Errorf("--expires %v: too far in the future", c.Expires))
+	}
+	if c.BaseURL != "" {
+		errs = append(errs, checkBaseURL(c.BaseURL))
+	}
+	if c.Service != "" {
+		return errors.Join(append(errs, c.validateService()...)...)
+	}
+	if c.FotoWeb.URL == "" {
+		errs = append(errs, errors.New("--fotoweb-url is required to resolve with FotoWeb (or set FOTOEMBED_FOTOWEB_URL), such as https://acme.fotoware.cloud; "+
+			"or resolve through a running fotoembed service: --service URL (or set FOTOEMBED_SERVICE_URL) with FOTOEMBED_API_KEY"))
+	} else {
+		errs = append(errs, c.FotoWeb.validateURL())
+	}
+	errs = append(errs, c.FotoWeb.validateAuth())
+	if c.Mode == rewrite.ModeSigned.String() {
+		errs = append(errs, c.Signing.Validate())
+		if c.BaseURL == "" {
+			errs = append(errs, errors.New("signed links need --base-url (or FOTOEMBED_BASE_URL): the service's public URL, such as https://img.example.com (or use --mode download)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// validateService reports the problems of resolving through a service.
+func (c *rewriteConfig) validateService() []error {
+	var errs []error
+	if u, err := url.Parse(c.Service); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("--service %q must be the service's absolute http(s) URL without query or user info, such as https://img.example.com", safeURL(c.Service)))
+	}
+	if c.APIKey == "" {
+		errs = append(errs, errors.New("--service needs an API key: set FOTOEMBED_API_KEY or use --api-key-file"))
+	}
+	if c.Expires != 0 {
+		errs = append(errs, errors.New("--expires cannot be used with --service: /v1/resolve mints URLs without expiry"))
+	}
+	if c.FotoWeb.URL != "" {
+		errs = append(errs, c.FotoWeb.validateURL())
+	}
+	return errs
+}
+
+// rewriteSource returns the rewrite.Source c asks for: the service, or FotoWeb
+// itself with, in signed mode, the signing keys.
+func (a *app) rewriteSource(c *rewriteConfig, mode rewrite.Mode) (rewrite.Source, error) {
+	if c.Service != "" {
+		return rewrite.NewService(rewrite.ServiceConfig{URL: c.Service, APIKey: c.APIKey, FotoWebURL: c.FotoWeb.URL,
+			HTTPClient: a.httpClient, Now: a.now})
+	}
+	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil)
+	if err != nil {
+		return nil, err
+	}
+	fw, err := c.FotoWeb.client(ts, a.httpClient, nil)
+	if err != nil {
+		return nil, err
+	}
+	dc := rewrite.DirectConfig{Client: fw, BaseURL: c.BaseURL, Fields: c.Resolver.Fields, CreditPrefix: c.Resolver.CreditPrefix, Now: a.now}
+	if mode == rewrite.ModeSigned {
+		if dc.Signer, err = c.Signing.signer(); err != nil {
+			return nil, err
+		}
+		if c.Expires > 0 {
+			dc.ExpiresAt = a.now().Add(c.Expires).Truncate(time.Second)
+		}
+	}
+	return rewrite.NewDirect(dc)
+}
+
+// rewrite rewrites the placeholders of a built site. Failures and the
+// one-line summary go to stderr (with a progress bar on a terminal); a
+// dry run lists the pages it would change on stdout.
+func (a *app) rewrite(ctx context.Context, args []string) error {
+	var c rewriteConfig
+	f := rewriteFlags(a.env, &c)
+	if err := a.parse(f, args, c.Validate); err != nil {
+		return err
+	}
+	mode, _ := rewrite.ParseMode(c.Mode)
+	src, err := a.rewriteSource(&c, mode)
+	if err != nil {
+		return err
+	}
+	bar := &progressBar{w: a.stderr, on: a.terminal(a.stderr)}
+	rep, err := rewrite.Run(ctx, rewrite.Config{
+		Root: c.Site, Out: c.Out, Source: src, Mode: mode, Concurrency: c.Concurrency,
+		CacheFile: c.CacheFile, NoCache: c.NoCache || c.MaxAge == 0, MaxAge: c.MaxAge,
+		AssetDir: c.AssetDir, Extensions: c.Exts, DryRun: c.DryRun, Progress: bar.update, Now: a.now,
+	})
+	bar.clear()
+	if rep == nil {
+		return err
+	}
+	var b strings.Builder
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(&b, w)
+	}
+	for _, fl := range rep.Failures {
+		fmt.Fprintln(&b, fl.String())
+	}
+	fmt.Fprintln(&b, rep.Summary())
+	if c.DryRun {
+		for _, p := range rep.Changed {
+			fmt.Fprintln(a.stdout, p)
+		}
+	}
+	fmt.Fprint(a.stderr, b.String())
+	return err
+}

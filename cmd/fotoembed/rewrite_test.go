@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+)
+
+// The rewrite package's fixtures: a built site, a site with placeholders
+// that fail, and the pages the library makes of the site (with
+// rewriteKey and rewriteBase).
+var (
+	rewriteTestdata = filepath.Join("..", "..", "rewrite", "testdata")
+	rewritePages    = []string{"about.htm", "blog/2024/harbour/index.html", "blog/index.html", "docs/guide/deep/page.html", "index.html"}
+)
+
+const (
+	rewriteKey  = "fotoembed-rewrite-test-key-0001" // the key rewrite's golden pages are signed with
+	rewriteBase = "https://img.example.com"
+	fotowebVar  = "{{FOTOWEB}}" // stands for the fake's origin in the fixtures
+)
+
+// copySite copies rewrite/testdata/NAME into a new temporary folder,
+// putting origin in place of {{FOTOWEB}}, and returns the folder.
+func copySite(t *testing.T, name, origin string) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := filepath.Join(rewriteTestdata, name)
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, bytes.ReplaceAll(b, []byte(fotowebVar), []byte(origin)), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// snapshot reads every file under dir, by slash-separated path.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// directEnv is the environment of a build machine that resolves with
+// the fake FotoWeb and signs for rewriteBase.
+func directEnv(fake *fotowebtest.Server, kv ...string) []string {
+	m := map[string]string{
+		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID,
+		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_SIGNING_KEYS": rewriteKey,
+		"FOTOEMBED_BASE_URL": rewriteBase,
+	}
+	return envOf(with(m, kv...))
+}
+
+// rewriteSecrets are the secrets the rewrite tests configure.
+var rewriteSecrets = []string{rewriteKey, fotowebtest.ServiceClientSecret, "eyJ", "access_token"}
+
+// TestRewriteEndToEnd runs `fotoembed rewrite` over the fixture site in
+// both link modes, as a build would (the site folder before the flags),
+// and compares the pages with the rewrite package's golden files.
+func TestRewriteEndToEnd(t *testing.T) {
+	for _, tc := range []struct {
+		mode     string
+		terminal bool
+	}{{"signed", true}, {"download", false}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			fake := fotowebtest.NewServer(fotowebtest.Options{})
+			t.Cleanup(fake.Close)
+			root := copySite(t, "site", fake.URL)
+			before := snapshot(t, root)
+			var out, errb syncBuffer
+			a := newApp(directEnv(fake, "FOTOEMBED_REWRITE_CONCURRENCY", "3"), &out, &errb)
+			a.terminal = func(io.Writer) bool { return tc.terminal }
+			if err := a.run(t.Context(), []string{"rewrite", root, "--mode", tc.mode}); err != nil {
+				t.Fatalf("%v\n%s", err, errb.String())
+			}
+			after := snapshot(t, root)
+			for _, p := range rewritePages {
+				want, err := os.ReadFile(filepath.Join(rewriteTestdata, "golden", tc.mode, filepath.FromSlash(p)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.ReplaceAll(after[p], fake.URL, fotowebVar); got != string(want) {
+					t.Errorf("%s differs from rewrite/testdata/golden/%s/%s:\n%s", p, tc.mode, p, got)
+				}
+			}
+			for p, b := range before {
+				if !strings.HasSuffix(p, ".htm") && !strings.HasSuffix(p, ".html") && after[p] != b {
+					t.Errorf("%s changed", p)
+				}
+			}
+			if n := len(after) - len(before); tc.mode == "download" && n < 2 {
+				t.Errorf("%d new files: no previews downloaded", n)
+			}
+			if out.String() != "" {
+				t.Errorf("stdout %q, want nothing", out.String())
+			}
+			stderr := errb.String()
+			if bar := strings.Contains(stderr, "\r\x1b[Krewrite: resolving"); bar != tc.terminal {
+				t.Errorf("progress bar drawn: %v, want %v: %q", bar, tc.terminal, stderr)
+			}
+			if !strings.Contains(stderr, "rewrite: 6 pages, 5 rewritten, 14 images, 10 assets, ") {
+				t.Errorf("summary missing: %q", stderr)
+			}
+			assertNoSecrets(t, out.String()+stderr, rewriteSecrets...)
+		})
+	}
+}
+
+// TestRewriteUnresolved: placeholders that fail are each printed as
+// file:line: ASSET: reason, nothing is written and the exit status is 1.
+func TestRewriteUnresolved(t *testing.T) {
+	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	t.Cleanup(fake.Close)
+	root := copySite(t, "broken", fake.URL)
+	before := snapshot(t, root)
+	var out, errb bytes.Buffer
+	if code := cli([]string{"rewrite", "--mode=download", root}, directEnv(fake), &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, errb.String())
+	}
+	stderr := errb.String()
+	want := filepath.Join(root, "a.html") + ":3: /fotoweb/archives/5001-Photos/Folder%2019/no-such-image.jpg.info: not found in FotoWeb (or not visible to this application)\n"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	failures := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, filepath.Join(root, "a.html")+":") || strings.HasPrefix(l, filepath.Join(root, "sub", "b.html")+":") {
+			failures++
+		}
+	}
+	if failures != 7 || len(lines) != 9 { // 7 failures, the summary and the error
+		t.Errorf("%d failures in %d lines:\n%s", failures, len(lines), stderr)
+	}
+	if last := lines[len(lines)-1]; last != "fotoembed: rewrite: 7 placeholders in 2 files could not be resolved; no file was changed" {
+		t.Errorf("last line %q", last)
+	}
+	if strings.Contains(stderr, "\x1b[") {
+		t.Error("progress bar drawn on a non-terminal")
+	}
+	after := snapshot(t, root)
+	for p, b := range before {
+		if after[p] != b {
+			t.Errorf("%s was changed", p)
+		}
+	}
+	assertNoSecrets(t, out.String()+stderr, rewriteSecrets...)
+}
+
+// TestRewriteThroughService runs `serve` and lets `rewrite --service`
+// resolve through it with an API key from a file: first a dry run, which
+// lists the pages and writes nothing, then the run.
+func TestRewriteThroughService(t *testing.T) {
+	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	t.Cleanup(fake.Close)
+	srv := start(t, envOf(map[string]string{
+		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_AUTH": "client_credentials",
+		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret,
+		"FOTOEMBED_SIGNING_KEYS": testSigningKey, "FOTOEMBED_API_KEYS": testAPIKey,
+	}), "serve", "--addr", "127.0.0.1:0")
+	base := srv.waitReady().URL
+	keyFile := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(keyFile, []byte(testAPIKey+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := envOf(map[string]string{"FOTOEMBED_SERVICE_URL": base, "FOTOEMBED_API_KEY_FILE": keyFile, "FOTOEMBED_FOTOWEB_URL": fake.URL})
+	root := copySite(t, "site", fake.URL)
+	before := snapshot(t, root)
+
+	var out, errb syncBuffer
+	if err := run(t.Context(), []string{"rewrite", "--dry-run", root}, env, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != len(rewritePages) {
+		t.Errorf("stdout lists %d pages, want %d:\n%s", len(lines), len(rewritePages), out.String())
+	}
+	if !strings.Contains(errb.String(), "5 to rewrite") {
+		t.Errorf("summary %q", errb.String())
+	}
+	for p, b := range snapshot(t, root) {
+		if before[p] != b {
+			t.Errorf("the dry run changed %s", p)
+		}
+	}
+
+	out, errb = syncBuffer{}, syncBuffer{}
+	if err := run(t.Context(), []string{"rewrite", root}, env, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	page := snapshot(t, root)["index.html"]
+	golden, err := os.ReadFile(filepath.Join(rewriteTestdata, "golden", "signed", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page, `src="`+base+`/i/`) || strings.Count(page, "fotoweb:") != strings.Count(string(golden), "fotoweb:") {
+		t.Errorf("index.html does not link the service's signed URLs in place of every placeholder:\n%s", page)
+	}
+	assertNoSecrets(t, out.String()+errb.String()+page, rewriteSecrets...)
+}
+
+// TestRewriteUsage checks that every problem is named at once, that
+// command-line mistakes exit 2 and bad configuration 1, and that no
+// secret is ever printed.
+func TestRewriteUsage(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(keyFile, []byte(testAPIKey), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	site := t.TempDir()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want []string
+	}{
+		{"no site folder", nil, nil, 2, []string{"give the site folder", "Run 'fotoembed rewrite -h'"}},
+		{"two site folders", nil, []string{"a", "--dry-run", "b"}, 2, []string{"give one site folder, not 2 (a, b)"}},
+		{"unknown flag", nil, []string{"--bogus", site}, 2, []string{"flag provided but not defined: -bogus"}},
+		{"secret as a flag", nil, []string{site, "--api-key=" + testAPIKey}, 2, []string{"--api-key: secrets are not accepted as flags"}},
+		{"nothing set", nil, []string{site}, 1, []string{"--fotoweb-url is required", "--client-id is required",
+			"client secret is required", "FOTOEMBED_SIGNING_KEYS", "--base-url", "--service URL"}},
+		{"bad values", map[string]string{"FOTOEMBED_REWRITE_CONCURRENCY": "many", "FOTOEMBED_REWRITE_MAX_AGE": "1 day"},
+			[]string{site, "--mode", "copy", "--ext", ","}, 1, []string{`FOTOEMBED_REWRITE_CONCURRENCY="many"`,
+				`FOTOEMBED_REWRITE_MAX_AGE="1 day"`, `--mode "copy"`, "--ext is empty"}},
+		{"service without key", map[string]string{"FOTOEMBED_SERVICE_URL": "https://img.example.com"}, []string{site, "--expires", "24h"},
+			1, []string{"FOTOEMBED_API_KEY", "--expires cannot be used with --service"}},
+		{"short key, bad base URL", map[string]string{"FOTOEMBED_SIGNING_KEYS": "shrtKEY", "FOTOEMBED_FOTOWEB_URL": "https://x.example",
+			"FOTOEMBED_CLIENT_ID": "a", "FOTOEMBED_CLIENT_SECRET": testSecret, "FOTOEMBED_BASE_URL": "img.example.com"}, []string{site},
+			1, []string{"signing key 1 of 1 is 7 bytes", `--base-url "img.example.com"`}},
+		{"secret twice", map[string]string{"FOTOEMBED_API_KEY": testAPIKey, "FOTOEMBED_SERVICE_URL": "https://s.example"},
+			[]string{"--api-key-file", keyFile, site}, 1, []string{"set FOTOEMBED_API_KEY or --api-key-file, not both"}},
+		{"bad service URL", map[string]string{"FOTOEMBED_API_KEY": testAPIKey, "FOTOEMBED_SERVICE_URL": "https://user:" + testSecret + "@s.example/?k=1"},
+			[]string{site}, 1, []string{"--service \"https://REDACTED@s.example/?…\" must be"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := cli(append([]string{"rewrite"}, tt.args...), envOf(tt.env), &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d:\n%s", code, tt.code, errb.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+			assertNoSecrets(t, out.String()+errb.String())
+		})
+	}
+}
+
+func TestRewriteHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := cli([]string{"rewrite", "-h"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"Usage: fotoembed rewrite [flags] SITE_DIR", "data-fotoweb-figure", "--base-url URL",
+		"--mode signed|download", "FOTOEMBED_SIGNING_KEYS", "FOTOEMBED_REWRITE_CONCURRENCY", "env FOTOEMBED_AUTH, default client_credentials"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
