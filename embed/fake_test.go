@@ -1,37 +1,17 @@
 package embed
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // The FotoWeb client is the resolver's source.
 var _ AssetSource = (*fotoweb.Client)(nil)
-
-// clock is an injectable clock for the resolver.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // env is a fake FotoWeb with the real client, token source, resolver and
 // embedder wired as the service wires them.
@@ -39,7 +19,7 @@ type env struct {
 	fake   *fotowebtest.Server
 	tokens *tokens.Source
 	client *fotoweb.Client
-	clock  *clock
+	clock  *testutil.Clock
 	res    *Resolver
 	emb    *Embedder
 }
@@ -60,7 +40,7 @@ func newEnv(t testing.TB, rc ResolverConfig) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newClock()
+	c := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	rc.Source, rc.Now = client, c.Now
 	res, err := NewResolver(rc)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"golang.org/x/oauth2"
 )
 
@@ -148,24 +149,7 @@ type env struct {
 	tokens *testTokens
 	sleeps *sleeps
 	wire   *wire
-	logs   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	logs   *testutil.SyncBuffer
 }
 
 // newEnv starts a fake with opts and a client with cfg (BaseURL, Tokens,
@@ -175,7 +159,7 @@ func newEnv(t testing.TB, opts fotowebtest.Options, cfg Config) *env {
 	t.Helper()
 	fake := fotowebtest.NewServer(opts)
 	t.Cleanup(fake.Close)
-	e := &env{fake: fake, tokens: newTestTokens(fake.URL), sleeps: &sleeps{}, logs: &syncBuffer{}}
+	e := &env{fake: fake, tokens: newTestTokens(fake.URL), sleeps: &sleeps{}, logs: &testutil.SyncBuffer{}}
 	e.wire = &wire{next: defaultTransport()}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fake.URL

@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 func originalOf(t *testing.T, c *Client, ref string) string {
@@ -57,19 +57,8 @@ func TestRenditionPendingThenReady(t *testing.T) {
 	}
 }
 
-// clock is a settable clock for the fake.
-type clock struct{ ns atomic.Int64 }
-
-func newClock() *clock {
-	c := &clock{}
-	c.ns.Store(time.Now().UnixNano())
-	return c
-}
-func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
 func TestRenditionGone(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	e := newEnv(t, fotowebtest.Options{RenditionPending: 100, RenditionTTL: time.Minute, Now: clk.Now}, Config{})
 	href := originalOf(t, e.c, landscape)
 	e.sleeps.on = func(time.Duration) { clk.Advance(2 * time.Minute) }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"golang.org/x/oauth2"
 )
 
@@ -33,7 +34,7 @@ func assertNoSecret(t *testing.T, what, msg string, tokens ...string) {
 // TestNoTokenInErrors triggers every error path with the token in the
 // query and checks that no error string or log line holds a token.
 func TestNoTokenInErrors(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	e := newEnv(t, fotowebtest.Options{RenditionPending: 100, RenditionTTL: time.Minute, Now: clk.Now},
 		Config{TokenInQuery: true, MaxAttempts: 2, Timeout: 200 * time.Millisecond, RenditionPollMax: 2})
 	ctx := context.Background()

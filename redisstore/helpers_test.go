@@ -1,12 +1,10 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/internal/redistest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -44,7 +43,7 @@ func newStore(t testing.TB, r *redistest.Server, cfg Config) *Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	waitFor(t, 5*time.Second, "subscribed", func() bool { return s.health.subscribed.Load() })
+	testutil.WaitFor(t, 5*time.Second, "subscribed", func() bool { return s.health.subscribed.Load() })
 	return s
 }
 
@@ -104,38 +103,8 @@ func (c *cluster) resolve(t testing.TB, i int, href string) *embed.Info {
 // fetches is how many times FotoWeb was asked for href.
 func (c *cluster) fetches(href string) int { return c.fake.Count(href) }
 
-// waitFor polls cond until it holds or d passes (then fails the test).
-func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for: %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // inNear reports whether the store's near cache holds key.
 func (s *Store) inNear(key string) bool {
 	_, ok := s.near.Get(key)
 	return ok
-}
-
-// syncBuffer is a goroutine-safe bytes.Buffer (a log sink).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

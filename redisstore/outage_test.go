@@ -10,6 +10,7 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/internal/redistest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // resolveAll resolves every href on every replica, failing the test on
@@ -30,7 +31,7 @@ func (c *cluster) resolveAll(t *testing.T, limit time.Duration, hrefs ...string)
 // waitAll waits until cond holds for every replica's store.
 func (c *cluster) waitAll(t *testing.T, d time.Duration, what string, cond func(*Store) bool) {
 	t.Helper()
-	waitFor(t, d, what, func() bool {
+	testutil.WaitFor(t, d, what, func() bool {
 		for _, r := range c.replicas {
 			if !cond(r.store) {
 				return false
@@ -45,7 +46,7 @@ func (c *cluster) waitAll(t *testing.T, d time.Duration, what string, cond func(
 // once; when Redis is back on the same port the replicas reconnect,
 // resubscribe, send the held invalidation and share entries again.
 func TestRedisKilledAndRestarted(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	c := newCluster(t, 3, Config{NearTTL: 100 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	a, b := fotowebtest.LandscapeAsset, fotowebtest.SquareAsset
@@ -180,7 +181,7 @@ func TestStartWithoutRedis(t *testing.T) {
 		t.Error("the near cache does not serve while Redis is down")
 	}
 	r.Restart()
-	waitFor(t, 5*time.Second, "up and subscribed", func() bool { return s.Status().Up && s.health.subscribed.Load() })
+	testutil.WaitFor(t, 5*time.Second, "up and subscribed", func() bool { return s.Status().Up && s.health.subscribed.Load() })
 	if s.inNear("/a.info") {
 		t.Error("the near cache was not cleared when Redis came up")
 	}
@@ -190,5 +191,5 @@ func TestStartWithoutRedis(t *testing.T) {
 		t.Error("not shared after Redis came up")
 	}
 	other.Delete("/b.info")
-	waitFor(t, time.Second, "the invalidation reaches the late store", func() bool { return !s.inNear("/b.info") })
+	testutil.WaitFor(t, time.Second, "the invalidation reaches the late store", func() bool { return !s.inNear("/b.info") })
 }

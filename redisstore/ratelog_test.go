@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestRateLog: a message is written at most once per interval, the next
 // line says how many were suppressed, and distinct messages are limited
 // separately.
 func TestRateLog(t *testing.T) {
-	var buf syncBuffer
+	var buf testutil.SyncBuffer
 	rl := newRateLog(slog.New(slog.NewTextHandler(&buf, nil)), time.Minute)
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	rl.now = func() time.Time { return now }

@@ -16,6 +16,7 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/internal/redistest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -114,7 +115,7 @@ func TestServersShareAndInvalidate(t *testing.T) {
 	if err != nil || status != http.StatusNoContent {
 		t.Fatalf("webhook to replica 1: %d %v", status, err)
 	}
-	waitFor(t, time.Second, "every replica drops the entry", func() bool {
+	testutil.WaitFor(t, time.Second, "every replica drops the entry", func() bool {
 		for _, s := range svcs {
 			if s.store.inNear(href) {
 				return false

@@ -12,6 +12,7 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/internal/redistest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestEntryRoundTrip: an entry comes back from Redis as it went in, with
@@ -42,7 +43,7 @@ func TestEntryRoundTrip(t *testing.T) {
 	if n, err := a.rdb.Exists(context.Background(), "rt:entry:/a.info").Result(); err != nil || n != 0 {
 		t.Errorf("entry still in Redis after Delete (%d, %v)", n, err)
 	}
-	waitFor(t, time.Second, "b's near cache drops the deleted entry", func() bool { return !b.inNear("/a.info") })
+	testutil.WaitFor(t, time.Second, "b's near cache drops the deleted entry", func() bool { return !b.inNear("/a.info") })
 	if _, ok := b.Get("/a.info"); ok {
 		t.Error("entry still there after Delete")
 	}
@@ -98,7 +99,7 @@ func TestWebhookInvalidatesAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := c.replicas[0].res.Key(href)
-	waitFor(t, time.Second, "every near cache drops the entry", func() bool {
+	testutil.WaitFor(t, time.Second, "every near cache drops the entry", func() bool {
 		for _, r := range c.replicas {
 			if r.store.inNear(key) {
 				return false
@@ -129,7 +130,7 @@ func TestNearCacheExpires(t *testing.T) {
 		t.Fatal("b: entry not shared")
 	}
 	a.Set("/k.info", &embed.Entry{Info: &embed.Info{Href: "/k.info"}}, time.Minute) // no invalidation
-	waitFor(t, 2*time.Second, "b reads the new entry", func() bool {
+	testutil.WaitFor(t, 2*time.Second, "b reads the new entry", func() bool {
 		e, ok := b.Get("/k.info")
 		return ok && e.Info != nil
 	})
@@ -163,7 +164,7 @@ func TestInvalidationDuringFill(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Delete("/f.info") // the webhook, on another replica
-	waitFor(t, time.Second, "a hears of the invalidation", func() bool { return a.fills.invalidated("/f.info") })
+	testutil.WaitFor(t, time.Second, "a hears of the invalidation", func() bool { return a.fills.invalidated("/f.info") })
 	a.Set("/f.info", &embed.Entry{NotFound: true}, time.Minute)
 	unlock()
 	if _, ok := b.Get("/f.info"); ok {

@@ -15,33 +15,14 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/internal/redistest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
-
-// clock is a fake clock shared by the fake FotoWeb and the token sources.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // tokenEnv is a fake FotoWeb with short-lived tokens on a fake clock, and
 // a user logged in with the PKCE flow whose token is in a file, as
 // `fotoembed login` leaves it.
 type tokenEnv struct {
-	clk  *clock
+	clk  *testutil.Clock
 	fake *fotowebtest.Server
 	cfg  tokens.AuthCodeConfig
 	opts tokens.Options
@@ -52,7 +33,7 @@ const tokenLifetime = time.Hour
 
 func newTokenEnv(t *testing.T) *tokenEnv {
 	t.Helper()
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	fake := fotowebtest.NewServer(fotowebtest.Options{Now: clk.Now, AccessTokenLifetime: tokenLifetime})
 	t.Cleanup(fake.Close)
 	e := &tokenEnv{clk: clk, fake: fake, opts: tokens.Options{Now: clk.Now},
@@ -206,7 +187,7 @@ func TestTokenRedisLostData(t *testing.T) {
 	r.Kill()
 	r.Restart()
 	other, _ := e.source(t, newStore(t, r, Config{})) // seeds the dead token from the file
-	waitFor(t, 5*time.Second, "the first store reconnects", func() bool { return ts.s.ping(context.Background()) == nil })
+	testutil.WaitFor(t, 5*time.Second, "the first store reconnects", func() bool { return ts.s.ping(context.Background()) == nil })
 	got, err := ts.Load(context.Background())
 	if err != nil || got.AccessToken != tok.AccessToken {
 		t.Fatalf("Load after Redis lost data: %v; kept the newer token: %v", err, got != nil && got.AccessToken == tok.AccessToken)
@@ -271,7 +252,7 @@ func TestTokenDuringOutage(t *testing.T) {
 
 	r.Restart()
 	probe := newStore(t, r, Config{}).TokenStore("user", nil)
-	waitFor(t, 5*time.Second, "the token saved during the outage reaches Redis", func() bool {
+	testutil.WaitFor(t, 5*time.Second, "the token saved during the outage reaches Redis", func() bool {
 		tok, err := probe.Load(context.Background())
 		return err == nil && tok.AccessToken == ta.AccessToken
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/rewrite"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -37,15 +38,22 @@ func newFake(t testing.TB, opts fotowebtest.Options) *fotowebtest.Server {
 	return f
 }
 
-// newClient returns a real FotoWeb client for fake, with a client
-// credentials token source.
-func newClient(t testing.TB, fake *fotowebtest.Server) *fotoweb.Client {
+// serviceTokens returns a client credentials token source for fake's
+// service application.
+func serviceTokens(t testing.TB, fake *fotowebtest.Server) *tokens.Source {
 	t.Helper()
 	ts, err := tokens.ClientCredentials(tokens.ClientCredentialsConfig{
 		BaseURL: fake.URL, ClientID: fotowebtest.ServiceClientID, ClientSecret: fotowebtest.ServiceClientSecret,
 	}, tokens.Options{})
 	must(t, err)
-	c, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: ts, MaxAttempts: 2, BackoffBase: time.Millisecond})
+	return ts
+}
+
+// newClient returns a real FotoWeb client for fake, with a client
+// credentials token source.
+func newClient(t testing.TB, fake *fotowebtest.Server) *fotoweb.Client {
+	t.Helper()
+	c, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: serviceTokens(t, fake), MaxAttempts: 2, BackoffBase: time.Millisecond})
 	must(t, err)
 	return c
 }
@@ -71,26 +79,7 @@ func newDirect(t testing.TB, fake *fotowebtest.Server) *rewrite.Direct {
 // origin in place of {{FOTOWEB}}, and returns the folder.
 func copySite(t testing.TB, name, origin string) string {
 	t.Helper()
-	dst := t.TempDir()
-	src := filepath.Join("testdata", name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		b = bytes.ReplaceAll(b, []byte(fotowebVar), []byte(origin))
-		return os.WriteFile(target, b, 0o644)
-	})
-	must(t, err)
-	return dst
+	return testutil.CopyTree(t, filepath.Join("testdata", name), fotowebVar, origin)
 }
 
 // fileState is a file's bytes and modification time.

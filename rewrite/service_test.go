@@ -9,7 +9,6 @@ import (
 
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
-	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/rewrite"
 	"github.com/fotoembed/fotoembed/server"
 )
@@ -27,9 +26,7 @@ func newService(t *testing.T, fake *fotowebtest.Server, base string) string {
 		base = self
 	}
 	client := newClient(t, fake)
-	tok, err := tokens.ClientCredentials(tokens.ClientCredentialsConfig{BaseURL: fake.URL,
-		ClientID: fotowebtest.ServiceClientID, ClientSecret: fotowebtest.ServiceClientSecret}, tokens.Options{})
-	must(t, err)
+	tok := serviceTokens(t, fake)
 	res, err := embed.NewResolver(embed.ResolverConfig{Source: client})
 	must(t, err)
 	signer := testSigner(t)

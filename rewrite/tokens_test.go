@@ -8,7 +8,6 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
-	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/rewrite"
 )
 
@@ -19,9 +18,7 @@ func TestNoTokenWritten(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []rewrite.Mode{rewrite.ModeSigned, rewrite.ModeDownload} {
 		fake := newFake(t, fotowebtest.Options{})
-		ts, err := tokens.ClientCredentials(tokens.ClientCredentialsConfig{BaseURL: fake.URL,
-			ClientID: fotowebtest.ServiceClientID, ClientSecret: fotowebtest.ServiceClientSecret}, tokens.Options{})
-		must(t, err)
+		ts := serviceTokens(t, fake)
 		tok, err := ts.Token()
 		must(t, err)
 		client, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: ts})

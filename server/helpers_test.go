@@ -10,8 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -30,35 +29,6 @@ const (
 
 // testSigningKey is the signing key of the tests.
 var testSigningKey = []byte("fotoembed-server-test-key-0001")
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// testClock is a clock that stands still until advanced.
-type testClock struct {
-	base time.Time
-	off  atomic.Int64
-}
-
-func newTestClock() *testClock { return &testClock{base: time.Now().Truncate(time.Second)} }
-
-func (c *testClock) Now() time.Time          { return c.base.Add(time.Duration(c.off.Load())) }
-func (c *testClock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // env is the real wiring against the fake FotoWeb: fotoweb client with a
 // client-credentials token source, embed resolver and embedder, urlsig
@@ -73,8 +43,8 @@ type env struct {
 	emb     *embed.Embedder
 	srv     *Server
 	ts      *httptest.Server
-	logs    *syncBuffer
-	clock   *testClock
+	logs    *testutil.SyncBuffer
+	clock   *testutil.Clock
 	metrics *Metrics
 }
 
@@ -88,7 +58,7 @@ type envOptions struct {
 // newEnv builds the whole service against a fresh fake FotoWeb.
 func newEnv(t testing.TB, opts envOptions) *env {
 	t.Helper()
-	e := &env{t: t, logs: &syncBuffer{}, clock: newTestClock(), metrics: NewMetrics()}
+	e := &env{t: t, logs: &testutil.SyncBuffer{}, clock: testutil.NewClockNow(), metrics: NewMetrics()}
 	e.fake = fotowebtest.NewServer(opts.fake)
 	t.Cleanup(e.fake.Close)
 	hc := &http.Client{Transport: e.metrics.InstrumentTransport(nil)}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -54,8 +55,8 @@ func TestLoginEndToEnd(t *testing.T) {
 	assertNoSecrets(t, out, tok.RefreshToken, tok.AccessToken)
 
 	// The saved login serves: resolve with --auth user.
-	var rout syncBuffer
-	err = run(t.Context(), []string{"resolve", "--auth", "user", "--token-file", tokenFile, fotowebtest.LandscapeAsset}, env, &rout, &syncBuffer{})
+	var rout testutil.SyncBuffer
+	err = run(t.Context(), []string{"resolve", "--auth", "user", "--token-file", tokenFile, fotowebtest.LandscapeAsset}, env, &rout, &testutil.SyncBuffer{})
 	if err != nil || !strings.Contains(rout.String(), `"width": 5472`) {
 		t.Errorf("resolve with the login: %v\n%s", err, rout.String())
 	}
@@ -99,7 +100,7 @@ func TestLoginFailures(t *testing.T) {
 // TestSignVerifies checks that sign's output verifies with urlsig.
 func TestSignVerifies(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	var out, errb syncBuffer
+	var out, errb testutil.SyncBuffer
 	a := newApp(envOf(map[string]string{"FOTOEMBED_SIGNING_KEYS": testSigningKey + ",old-key-0123456789abcdef", "FOTOEMBED_MAC_LENGTH": "16"}), &out, &errb)
 	a.now = func() time.Time { return now }
 	err := a.run(t.Context(), []string{"sign", "--fotoweb-url", "https://acme.fotoware.cloud", "--base-url", "https://img.example.com/",
@@ -160,7 +161,7 @@ func TestResolve(t *testing.T) {
 		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_AUTH": "client_credentials",
 		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret,
 	})
-	var out, errb syncBuffer
+	var out, errb testutil.SyncBuffer
 	err := run(t.Context(), []string{"resolve", fake.URL + fotowebtest.LandscapeAsset, "/fotoweb/archives/5001-Photos/missing.jpg.info"}, env, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "1 of 2 references") {
 		t.Errorf("resolve with a missing asset: %v", err)
@@ -186,8 +187,8 @@ func TestResolve(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	var out syncBuffer
-	if err := run(t.Context(), []string{"version"}, nil, &out, &syncBuffer{}); err != nil {
+	var out testutil.SyncBuffer
+	if err := run(t.Context(), []string{"version"}, nil, &out, &testutil.SyncBuffer{}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "fotoembed ") || !strings.Contains(out.String(), "go1.") {

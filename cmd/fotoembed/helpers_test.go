@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"image/jpeg"
 	"io"
@@ -11,24 +10,16 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// fakeEnv is validEnv pointed at fake with its service application's
+// client credentials, with kv (name, value, ...) added or replaced.
+func fakeEnv(fake *fotowebtest.Server, kv ...string) []string {
+	return envOf(with(with(validEnv(), "FOTOEMBED_FOTOWEB_URL", fake.URL,
+		"FOTOEMBED_CLIENT_ID", fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET", fotowebtest.ServiceClientSecret), kv...))
 }
 
 // running is a subcommand running in the background, as main would run it.
@@ -38,8 +29,8 @@ type running struct {
 	ready   chan readyInfo
 	done    chan struct{}
 	err     error
-	stdout  syncBuffer
-	stderr  syncBuffer
+	stdout  testutil.SyncBuffer
+	stderr  testutil.SyncBuffer
 	stopped sync.Once
 }
 
@@ -150,17 +141,5 @@ func assertJPEG(t *testing.T, resp *http.Response, body string) {
 	}
 	if b := img.Bounds(); b.Dx() == 0 || b.Dy() == 0 {
 		t.Fatalf("empty image %v", b)
-	}
-}
-
-// waitFor polls cond every 5ms for up to 10s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // The rewrite package's fixtures: a built site, a site with placeholders
@@ -30,27 +31,7 @@ const (
 // putting origin in place of {{FOTOWEB}}, and returns the folder.
 func copySite(t *testing.T, name, origin string) string {
 	t.Helper()
-	dst := t.TempDir()
-	src := filepath.Join(rewriteTestdata, name)
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, bytes.ReplaceAll(b, []byte(fotowebVar), []byte(origin)), 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
+	return testutil.CopyTree(t, filepath.Join(rewriteTestdata, name), fotowebVar, origin)
 }
 
 // snapshot reads every file under dir, by slash-separated path.
@@ -99,7 +80,7 @@ func TestRewriteEndToEnd(t *testing.T) {
 			t.Cleanup(fake.Close)
 			root := copySite(t, "site", fake.URL)
 			before := snapshot(t, root)
-			var out, errb syncBuffer
+			var out, errb testutil.SyncBuffer
 			a := newApp(directEnv(fake, "FOTOEMBED_REWRITE_CONCURRENCY", "3"), &out, &errb)
 			a.terminal = func(io.Writer) bool { return tc.terminal }
 			if err := a.run(t.Context(), []string{"rewrite", root, "--mode", tc.mode}); err != nil {
@@ -199,7 +180,7 @@ func TestRewriteThroughService(t *testing.T) {
 	root := copySite(t, "site", fake.URL)
 	before := snapshot(t, root)
 
-	var out, errb syncBuffer
+	var out, errb testutil.SyncBuffer
 	if err := run(t.Context(), []string{"rewrite", "--dry-run", root}, env, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}
@@ -215,7 +196,7 @@ func TestRewriteThroughService(t *testing.T) {
 		}
 	}
 
-	out, errb = syncBuffer{}, syncBuffer{}
+	out, errb = testutil.SyncBuffer{}, testutil.SyncBuffer{}
 	if err := run(t.Context(), []string{"rewrite", root}, env, &out, &errb); err != nil {
 		t.Fatalf("%v\n%s", err, errb.String())
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestServeEndToEnd runs the real `serve` wiring on 127.0.0.1:0 against
@@ -21,17 +22,7 @@ import (
 func TestServeEndToEnd(t *testing.T) {
 	fake := fotowebtest.NewServer(fotowebtest.Options{})
 	t.Cleanup(fake.Close)
-	env := envOf(map[string]string{
-		"FOTOEMBED_FOTOWEB_URL":      fake.URL,
-		"FOTOEMBED_AUTH":             "client_credentials",
-		"FOTOEMBED_CLIENT_ID":        fotowebtest.ServiceClientID,
-		"FOTOEMBED_CLIENT_SECRET":    fotowebtest.ServiceClientSecret,
-		"FOTOEMBED_SIGNING_KEYS":     testSigningKey,
-		"FOTOEMBED_API_KEYS":         testAPIKey,
-		"FOTOEMBED_HOOK_SECRET":      testHookSecret,
-		"FOTOEMBED_SHUTDOWN_TIMEOUT": "20s",
-		"FOTOEMBED_LOG_LEVEL":        "debug",
-	})
+	env := fakeEnv(fake, "FOTOEMBED_SHUTDOWN_TIMEOUT", "20s", "FOTOEMBED_LOG_LEVEL", "debug")
 	r := start(t, env, "serve", "--addr", "127.0.0.1:0")
 	base := r.waitReady().URL
 	if !strings.HasPrefix(base, "http://127.0.0.1:") || strings.HasSuffix(base, ":0") {
@@ -77,7 +68,7 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 		inflight <- res
 	}()
-	waitFor(t, "the image request to reach FotoWeb", func() bool { return fake.CountPrefix("/fotoweb/cache/") > before })
+	testutil.WaitFor(t, 10*time.Second, "the image request to reach FotoWeb", func() bool { return fake.CountPrefix("/fotoweb/cache/") > before })
 	if err := r.stop(); err != nil {
 		t.Fatalf("serve after cancel: %v", err)
 	}
@@ -102,7 +93,7 @@ func TestServeEndToEnd(t *testing.T) {
 // TestServeRefusesAdminTokenInURLs checks the start-up refusal end to end.
 func TestServeRefusesAdminTokenInURLs(t *testing.T) {
 	env := with(validEnv(), "FOTOEMBED_DELIVERY", "redirect")
-	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}, envOf(env), &syncBuffer{}, &syncBuffer{})
+	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}, envOf(env), &testutil.SyncBuffer{}, &testutil.SyncBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "--i-understand-admin-token-in-urls") {
 		t.Fatalf("serve with redirect and client credentials: %v", err)
 	}
@@ -172,7 +163,7 @@ func TestDemoPortInUse(t *testing.T) {
 	defer ln.Close()
 	busy := ln.Addr().String()
 	for _, tc := range []struct{ flag, other string }{{"--addr", "--fotoweb-addr"}, {"--fotoweb-addr", "--addr"}} {
-		err := run(t.Context(), []string{"demo", tc.flag, busy, tc.other, "127.0.0.1:0"}, []string{"TMPDIR=" + t.TempDir()}, &syncBuffer{}, &syncBuffer{})
+		err := run(t.Context(), []string{"demo", tc.flag, busy, tc.other, "127.0.0.1:0"}, []string{"TMPDIR=" + t.TempDir()}, &testutil.SyncBuffer{}, &testutil.SyncBuffer{})
 		if err == nil || !strings.Contains(err.Error(), busy) || !strings.Contains(err.Error(), "already in use") ||
 			!strings.Contains(err.Error(), "choose another with "+tc.flag) {
 			t.Errorf("%s on a busy port: %v", tc.flag, err)

@@ -39,25 +39,12 @@ func TestServeSharedStore(t *testing.T) {
 	rs := redistest.Start(t)
 	fake := fotowebtest.NewServer(fotowebtest.Options{})
 	t.Cleanup(fake.Close)
-	env := envOf(map[string]string{
-		"FOTOEMBED_FOTOWEB_URL":    fake.URL,
-		"FOTOEMBED_AUTH":           "client_credentials",
-		"FOTOEMBED_CLIENT_ID":      fotowebtest.ServiceClientID,
-		"FOTOEMBED_CLIENT_SECRET":  fotowebtest.ServiceClientSecret,
-		"FOTOEMBED_SIGNING_KEYS":   testSigningKey,
-		"FOTOEMBED_API_KEYS":       testAPIKey,
-		"FOTOEMBED_HOOK_SECRET":    testHookSecret,
-		"FOTOEMBED_STORE":          rs.URL,
-		"FOTOEMBED_STORE_NEAR_TTL": "10m", // only invalidations can drop near copies
-	})
+	env := fakeEnv(fake, "FOTOEMBED_STORE", rs.URL,
+		"FOTOEMBED_STORE_NEAR_TTL", "10m") // only invalidations can drop near copies
 	a := start(t, env, "serve", "--addr", "127.0.0.1:0").waitReady().URL
 	b := start(t, env, "serve", "--addr", "127.0.0.1:0").waitReady().URL
 
-	resp, html := get(t, noRedirect, a+"/v1/embed?width=600&ref="+url.QueryEscape(fotowebtest.LandscapeAsset), "X-API-Key", testAPIKey)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("/v1/embed: %d %s", resp.StatusCode, html)
-	}
-	path := strings.TrimPrefix(imgSrc(t, html), a)
+	path := landscapePath(t, a)
 	for _, base := range []string{a, b} {
 		resp, img := get(t, noRedirect, base+path)
 		assertJPEG(t, resp, img)
@@ -129,15 +116,22 @@ func TestServeSharedUserToken(t *testing.T) {
 	if n, err := rdb.Exists(context.Background(), "fotoembed:token:user").Result(); err != nil || n != 1 {
 		t.Errorf("no token in Redis: %d %v", n, err)
 	}
-	resp, html := get(t, noRedirect, a+"/v1/embed?width=600&ref="+url.QueryEscape(fotowebtest.LandscapeAsset), "X-API-Key", testAPIKey)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("/v1/embed: %d %s", resp.StatusCode, html)
-	}
-	path := strings.TrimPrefix(imgSrc(t, html), a)
+	path := landscapePath(t, a)
 	for _, base := range []string{a, b} {
 		resp, _ := get(t, noRedirect, base+path)
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.Contains(loc, "access_token=") {
 			t.Errorf("%s: %d, Location %q; want a redirect with the user's token", base, resp.StatusCode, loc)
 		}
 	}
+}
+
+// landscapePath asks the replica at base for the landscape asset's
+// snippet and returns the path of its image.
+func landscapePath(t *testing.T, base string) string {
+	t.Helper()
+	resp, html := get(t, noRedirect, base+"/v1/embed?width=600&ref="+url.QueryEscape(fotowebtest.LandscapeAsset), "X-API-Key", testAPIKey)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/v1/embed: %d %s", resp.StatusCode, html)
+	}
+	return strings.TrimPrefix(imgSrc(t, html), base)
 }

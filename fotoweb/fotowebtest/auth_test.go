@@ -111,7 +111,7 @@ func TestRevokeAndExpiry(t *testing.T) {
 	if r := get(t, s, "/fotoweb/me", tok, ""); r.status != 200 {
 		t.Fatal(r.status)
 	}
-	c.Add(time.Hour)
+	c.Advance(time.Hour)
 	if r := get(t, s, "/fotoweb/me", tok, ""); r.status != 401 {
 		t.Errorf("expired token: %d", r.status)
 	}

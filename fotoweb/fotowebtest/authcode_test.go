@@ -109,7 +109,7 @@ func TestAuthorizationCodeErrors(t *testing.T) {
 		c := newClock()
 		s := newServer(t, Options{Now: c.Now})
 		code := authorize(t, s, WebClientID, redirect, challenge)
-		c.Add(61 * time.Second)
+		c.Advance(61 * time.Second)
 		if r := postToken(t, s, codeForm(WebClientID, code, verifier)); r.json(t)["error"] != "invalid_grant" {
 			t.Errorf("%d %s", r.status, r.body)
 		}
@@ -207,7 +207,7 @@ func TestRefreshRevokedAndExpired(t *testing.T) {
 		t.Errorf("revoked: %s", r.body)
 	}
 	_, rt = userTokens(t, s)
-	c.Add(2 * time.Hour)
+	c.Advance(2 * time.Hour)
 	if r := postToken(t, s, refreshForm(rt)); r.json(t)["error"] != "invalid_grant" {
 		t.Errorf("expired: %s", r.body)
 	}

@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // newServer starts a fake for one test.
@@ -102,24 +103,9 @@ func assetDocOf(t *testing.T, s *Server, href, token string) map[string]any {
 	return r.json(t)
 }
 
-// clock is a settable fake clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newClock returns a fake clock at the tests' fixed start time.
+func newClock() *testutil.Clock {
+	return testutil.NewClock(time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC))
 }
 
 // list returns m[key] as a slice of objects.

@@ -208,9 +208,9 @@ func TestPreviewAuthModes(t *testing.T) {
 		other := assetDocOf(t, s, TinyAsset, tok)["previewToken"].(string)
 		hidden := assetDocOf(t, s, HiddenAsset, tok)
 		hiddenHref := previewsOf(t, hidden)[0]["href"].(string)
-		c.Add(-2 * time.Hour)
+		c.Advance(-2 * time.Hour)
 		expired := assetDocOf(t, s, SmallAsset, tok)["previewToken"].(string)
-		c.Add(2 * time.Hour)
+		c.Advance(2 * time.Hour)
 		tok = s.ServiceToken()
 		for cr, want := range tt.want {
 			var r response

@@ -66,7 +66,7 @@ func TestRenditionFlow(t *testing.T) {
 		if p := get(t, s, href, s.UserToken(), ""); p.status != 404 {
 			t.Errorf("another user's task: %d", p.status)
 		}
-		c.Add(10 * time.Minute)
+		c.Advance(10 * time.Minute)
 		if p := get(t, s, href, tok, ""); p.status != http.StatusGone {
 			t.Errorf("after the TTL: %d", p.status)
 		}

@@ -9,13 +9,14 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestAuthCodePKCE runs the public client's flow through the fake's
 // authorize endpoint: the state comes back, the code and verifier give a
 // user token with a refresh token, and no secret is sent.
 func TestAuthCodePKCE(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, rec := newFake(t, clk, fotowebtest.Options{})
 	tok := login(t, webConfig(srv), opts)
 	if tok.AccessToken == "" || tok.RefreshToken == "" || !tok.Expiry.Equal(clk.Now().Add(8*time.Hour)) || tok.ExpiresIn != 28800 {
@@ -31,7 +32,7 @@ func TestAuthCodePKCE(t *testing.T) {
 }
 
 func TestAuthCodeErrors(t *testing.T) {
-	srv, opts, _ := newFake(t, newClock(), fotowebtest.Options{})
+	srv, opts, _ := newFake(t, testutil.NewClockNow(), fotowebtest.Options{})
 	ctx := context.Background()
 
 	t.Run("verifier mismatch", func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestAuthCodeErrors(t *testing.T) {
 // TestAuthCodeConfidential: the "Web App / API" client sends its secret in
 // the body; a wrong secret is invalid_client and is not echoed.
 func TestAuthCodeConfidential(t *testing.T) {
-	srv, opts, rec := newFake(t, newClock(), fotowebtest.Options{})
+	srv, opts, rec := newFake(t, testutil.NewClockNow(), fotowebtest.Options{})
 	cfg := tokens.AuthCodeConfig{BaseURL: srv.URL, ClientID: fotowebtest.ConfidentialClientID,
 		ClientSecret: fotowebtest.ConfidentialClientSecret, RedirectURL: redirectURL}
 	tok := login(t, cfg, opts)

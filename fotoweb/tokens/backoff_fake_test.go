@@ -6,6 +6,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestTokenEndpointDownBackoff: while the token endpoint is down and the
@@ -13,7 +14,7 @@ import (
 // the endpoint gets one request per second, not one per call; an
 // invalidated token is fetched again at once.
 func TestTokenEndpointDownBackoff(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	src, _ := tokens.ClientCredentials(serviceConfig(srv), opts)
 	tok, err := src.Token()

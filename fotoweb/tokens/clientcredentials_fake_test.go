@@ -12,6 +12,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 func serviceConfig(srv *fotowebtest.Server) tokens.ClientCredentialsConfig {
@@ -25,7 +26,7 @@ func TestClientCredentials(t *testing.T) {
 	for _, integer := range []bool{false, true} {
 		name := map[bool]string{false: "decimal expires_in", true: "integer expires_in"}[integer]
 		t.Run(name, func(t *testing.T) {
-			clk := newClock()
+			clk := testutil.NewClockNow()
 			srv, opts, rec := newFake(t, clk, fotowebtest.Options{IntegerExpiresIn: integer})
 			src, err := tokens.ClientCredentials(serviceConfig(srv), opts)
 			if err != nil {
@@ -66,7 +67,7 @@ func TestClientCredentials(t *testing.T) {
 // client_credentials answer (as a recorded mock had) is not used; an
 // expiring token is replaced by repeating the grant.
 func TestClientCredentialsRefreshTokenIgnored(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{ClientCredentialsRefreshToken: true})
 	src, _ := tokens.ClientCredentials(serviceConfig(srv), opts)
 	if _, err := src.Token(); err != nil {
@@ -82,7 +83,7 @@ func TestClientCredentialsRefreshTokenIgnored(t *testing.T) {
 }
 
 func TestClientCredentialsErrors(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	tests := []struct {
 		name     string
@@ -116,7 +117,7 @@ func TestClientCredentialsErrors(t *testing.T) {
 // TestPlainOAuth2FailsOnFake: against the fake's default decimal
 // expires_in, x/oauth2 without tokens.HTTPClient fails and with it works.
 func TestPlainOAuth2FailsOnFake(t *testing.T) {
-	srv, _, _ := newFake(t, newClock(), fotowebtest.Options{})
+	srv, _, _ := newFake(t, testutil.NewClockNow(), fotowebtest.Options{})
 	cc := &clientcredentials.Config{ClientID: fotowebtest.ServiceClientID, ClientSecret: fotowebtest.ServiceClientSecret,
 		TokenURL: srv.URL + "/fotoweb/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}
 	if _, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, srv.Client())); err == nil {
@@ -130,7 +131,7 @@ func TestPlainOAuth2FailsOnFake(t *testing.T) {
 // TestTokenEndpointDown: inside the margin a failed fetch still hands out
 // the cached, valid token; once it expired the error surfaces.
 func TestTokenEndpointDown(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	src, _ := tokens.ClientCredentials(serviceConfig(srv), opts)
 	tok, err := src.Token()

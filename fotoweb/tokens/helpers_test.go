@@ -15,6 +15,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // redirectURL is a loopback redirect URI; the fake registers any such URI
@@ -22,29 +23,9 @@ import (
 // from the authorize endpoint's Location header.
 const redirectURL = "http://127.0.0.1:8765/callback"
 
-// clock is a fake clock shared by the fake server and the Source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // newFake starts a fake FotoWeb on clk and returns it with Options for a
 // Source that share the clock and record token requests.
-func newFake(t *testing.T, clk *clock, fo fotowebtest.Options) (*fotowebtest.Server, tokens.Options, *recorder) {
+func newFake(t *testing.T, clk *testutil.Clock, fo fotowebtest.Options) (*fotowebtest.Server, tokens.Options, *recorder) {
 	t.Helper()
 	fo.Now = clk.Now
 	srv := fotowebtest.NewServer(fo)

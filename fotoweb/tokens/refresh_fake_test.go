@@ -14,6 +14,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // loggedIn logs User in with the public PKCE client and saves the token
@@ -32,7 +33,7 @@ func loggedIn(t *testing.T, srv *fotowebtest.Server, opts tokens.Options) (*toke
 // expiry it is refreshed, the rotated refresh token is saved, and the old
 // refresh token is dead afterwards.
 func TestRefreshRotation(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, rec := newFake(t, clk, fotowebtest.Options{})
 	store, first := loggedIn(t, srv, opts)
 	src, err := tokens.RefreshSource(webConfig(srv), store, opts)
@@ -81,7 +82,7 @@ func TestRefreshRotation(t *testing.T) {
 // TestRefreshWithoutRotation: when the answer carries no new refresh
 // token, the old one is kept and keeps working.
 func TestRefreshWithoutRotation(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	no := false
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{RotateRefreshTokens: &no})
 	store, first := loggedIn(t, srv, opts)
@@ -100,7 +101,7 @@ func TestRefreshWithoutRotation(t *testing.T) {
 // TestRefreshConfidential: a confidential client sends its secret on
 // refresh.
 func TestRefreshConfidential(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, rec := newFake(t, clk, fotowebtest.Options{})
 	cfg := tokens.AuthCodeConfig{BaseURL: srv.URL, ClientID: fotowebtest.ConfidentialClientID, ClientSecret: fotowebtest.ConfidentialClientSecret, RedirectURL: redirectURL}
 	store := newMemStore(login(t, cfg, opts))
@@ -121,7 +122,7 @@ func TestRefreshConfidential(t *testing.T) {
 // TestRefreshRevoked: a revoked refresh token gives an error that says to
 // log in again and leaks nothing.
 func TestRefreshRevoked(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	store, first := loggedIn(t, srv, opts)
 	src, _ := tokens.RefreshSource(webConfig(srv), store, opts)
@@ -140,7 +141,7 @@ func TestRefreshRevoked(t *testing.T) {
 }
 
 func TestRefreshSourceNeedsLogin(t *testing.T) {
-	srv, opts, _ := newFake(t, newClock(), fotowebtest.Options{})
+	srv, opts, _ := newFake(t, testutil.NewClockNow(), fotowebtest.Options{})
 	path := filepath.Join(t.TempDir(), "token.json")
 	_, err := tokens.RefreshSource(webConfig(srv), &tokens.FileStore{Path: path}, opts)
 	if !errors.Is(err, tokens.ErrNoToken) || !errors.Is(err, tokens.ErrLoginRequired) || !strings.Contains(err.Error(), path) {
@@ -151,7 +152,7 @@ func TestRefreshSourceNeedsLogin(t *testing.T) {
 		t.Errorf("corrupt file: %v", err)
 	}
 	// An expired access token without a refresh token cannot be renewed.
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	src, _ := tokens.RefreshSource(webConfig(srv), newMemStore(&oauth2.Token{AccessToken: "a", Expiry: clk.Now().Add(-time.Minute)}), opts)
 	if _, err := src.Token(); !errors.Is(err, tokens.ErrLoginRequired) {
 		t.Errorf("no refresh token: %v", err)
@@ -166,7 +167,7 @@ func TestRefreshSourceNeedsLogin(t *testing.T) {
 // file uses the saved token and can refresh with the persisted refresh
 // token: the fake accepts it.
 func TestCrashAfterRefresh(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	store, _ := loggedIn(t, srv, opts)
 	clk.Advance(9 * time.Hour)
@@ -201,7 +202,7 @@ func TestCrashAfterRefresh(t *testing.T) {
 // handed out, and the new refresh token, now the only valid one, is kept
 // in memory: the next Token call saves it without refreshing again.
 func TestSaveFailure(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	good, first := loggedIn(t, srv, opts)
 	fail := true
@@ -257,7 +258,7 @@ func TestSaveFailure(t *testing.T) {
 // Locker; when the token expires they refresh once in total, the second
 // using the token the first saved.
 func TestLockerSharedStore(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	store := newMemStore(login(t, webConfig(srv), opts))
 	a, _ := tokens.RefreshSource(webConfig(srv), store, opts)

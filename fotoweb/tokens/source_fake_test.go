@@ -12,6 +12,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 )
 
 // TestConcurrentExpiry: 100 goroutines asking for a token as it expires
@@ -19,7 +20,7 @@ import (
 func TestConcurrentExpiry(t *testing.T) {
 	for _, kind := range []string{"client_credentials", "refresh_token"} {
 		t.Run(kind, func(t *testing.T) {
-			clk := newClock()
+			clk := testutil.NewClockNow()
 			srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 			var src *tokens.Source
 			if kind == "client_credentials" {
@@ -65,7 +66,7 @@ func TestConcurrentExpiry(t *testing.T) {
 // Invalidate and the next Token fetches a working one; invalidating a
 // token that was already replaced fetches nothing.
 func TestInvalidate(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	src, _ := tokens.ClientCredentials(serviceConfig(srv), opts)
 	t1, _ := src.Token()
@@ -93,7 +94,7 @@ func TestInvalidate(t *testing.T) {
 
 // TestInvalidateRefreshSource: invalidating a user token refreshes it.
 func TestInvalidateRefreshSource(t *testing.T) {
-	clk := newClock()
+	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
 	store := newMemStore(login(t, webConfig(srv), opts))
 	src, _ := tokens.RefreshSource(webConfig(srv), store, opts)
@@ -124,7 +125,7 @@ func TestStatic(t *testing.T) {
 // TestTokenContext: a caller whose context ends stops waiting; the fetch
 // goes on and serves the next caller without a second request.
 func TestTokenContext(t *testing.T) {
-	srv, opts, _ := newFake(t, newClock(), fotowebtest.Options{})
+	srv, opts, _ := newFake(t, testutil.NewClockNow(), fotowebtest.Options{})
 	srv.SetFault("/fotoweb/oauth2/token", fotowebtest.Fault{Latency: 300 * time.Millisecond, Times: 1})
 	src, _ := tokens.ClientCredentials(serviceConfig(srv), opts)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -140,7 +141,7 @@ func TestTokenContext(t *testing.T) {
 // TestInvalidClientStatus401: the other RFC 6749 status for
 // invalid_client is handled alike.
 func TestInvalidClientStatus401(t *testing.T) {
-	srv, opts, _ := newFake(t, newClock(), fotowebtest.Options{InvalidClientStatus: http.StatusUnauthorized})
+	srv, opts, _ := newFake(t, testutil.NewClockNow(), fotowebtest.Options{InvalidClientStatus: http.StatusUnauthorized})
 	cfg := serviceConfig(srv)
 	cfg.ClientSecret = "wrong-secret-value"
 	src, _ := tokens.ClientCredentials(cfg, opts)
