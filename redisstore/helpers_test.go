@@ -38,6 +38,12 @@ func newStore(t testing.TB, r *redistest.Server, cfg Config) *Store {
 	if cfg.HealthInterval == 0 {
 		cfg.HealthInterval = 100 * time.Millisecond
 	}
+	if cfg.Timeout == 0 {
+		// The race detector on a loaded 2-core machine can stretch a
+		// loopback round trip past the 200ms production default; tests
+		// of the timeout itself set their own.
+		cfg.Timeout = 2 * time.Second
+	}
 	s, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
