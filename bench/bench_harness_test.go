@@ -32,7 +32,7 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	sch := rep.Schedule
-	if !(sch.faultsOn < sch.revoke && sch.revoke < sch.outageStart && sch.outageEnd <= sch.faultsOff) {
+	if !(sch.FaultsOn < sch.Revoke && sch.Revoke < sch.OutageStart && sch.OutageEnd <= sch.FaultsOff) {
 		t.Errorf("schedule out of order: %+v", sch)
 	}
 	if st := rep.Samples[len(rep.Samples)-1].Stats; st.StaleServes == 0 || st.UpstreamErrors == 0 {
@@ -104,7 +104,7 @@ func TestLoadTargets(t *testing.T) {
 
 // TestMeasureMemory runs the memory measurement on a few entries.
 func TestMeasureMemory(t *testing.T) {
-	m, err := MeasureMemory(context.Background(), 2000)
+	m, err := MeasureMemory(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/server"
 )
 
 // benchService starts the fake and the service (redirect delivery, user
@@ -92,4 +93,28 @@ func BenchmarkResolveBatch(b *testing.B) {
 	s, t := benchService(b)
 	hdr := http.Header{"X-Api-Key": {t.APIKey}, "Content-Type": {"application/json"}}
 	serveLoop(b, s.Server.Handler(), []string{"/v1/resolve"}, http.StatusOK, hdr, t.ResolveBody)
+}
+
+// BenchmarkProxy is a signed URL at a warm cache in proxy delivery: the
+// 100 KB preview fetched from the fake over loopback and streamed.
+func BenchmarkProxy(b *testing.B) {
+	fake, err := StartFake("", fotowebtest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { fake.Close() })
+	s, err := StartService(context.Background(), ServiceConfig{FotoWebURL: fake.URL, Delivery: server.DeliveryProxy})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	t, err := BuildTargets(context.Background(), s)
+	if err == nil {
+		err = t.ChooseProxyFile(context.Background(), s)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(t.ProxyBytes))
+	serveLoop(b, s.Server.Handler(), []string{t.Proxy}, http.StatusOK, nil, nil)
 }

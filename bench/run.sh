@@ -2,7 +2,7 @@
 # Load tests of fotoembed against baselines built and run the same way in
 # the same run, with wrk, on 127.0.0.1 only. Prints a Markdown table.
 #
-#   bench/run.sh            full run: 3 rounds of 5 s per target and level (about 4 minutes)
+#   bench/run.sh            full run: 3 rounds of 5 s per target and level (about 5 minutes)
 #   bench/run.sh --smoke    1 round of 1 s each (seconds); fails if anything answers
 #                           an error or wrk reports socket errors (never on speed)
 #
@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--no-pin) pin=no ;;
 	--log-level) loglevel=$2; shift ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -113,8 +113,6 @@ start quiet target -role service -delivery redirect -out "$work/quiet" -fotoweb 
 start proxy target -role service -delivery proxy -out "$work/proxy" "${svc[@]}"
 start echo302 target -role echo302
 start revproxy target -role revproxy -fotoweb "$FAKE_URL"
-# The reverse proxy gets its first token on its first request; warm it.
-curl -fsS -o /dev/null "$REVPROXY_URL$(cat "$work/proxy/preview.paths")"
 
 results=$work/results.tsv
 : >"$results"

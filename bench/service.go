@@ -95,7 +95,8 @@ type Service struct {
 	URL string
 	// Config is the configuration the service was started with, defaults
 	// filled in.
-	Config    ServiceConfig
+	Config ServiceConfig
+	// The wiring's parts, for tests and benchmarks to reach into.
 	Server    *server.Server
 	Resolver  *embed.Resolver
 	Embedder  *embed.Embedder

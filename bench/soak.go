@@ -67,10 +67,11 @@ func (c SoakConfig) withDefaults() SoakConfig {
 	return c
 }
 
-// schedule is when the soak does what, as offsets from the start of the
-// load.
-type schedule struct {
-	faultsOn, revoke, outageStart, outageEnd, faultsOff, end time.Duration
+// Schedule is when the soak does what, as offsets from the start of the
+// load: faults on and off, the token revocation, the token endpoint's
+// outage, the end of the load.
+type Schedule struct {
+	FaultsOn, Revoke, OutageStart, OutageEnd, FaultsOff, End time.Duration
 }
 
 // newSchedule places the events: faults from 10% to 90% of the run; the
@@ -78,14 +79,14 @@ type schedule struct {
 // moment the token obtained after the revocation is due for replacing
 // (half its lifetime), so that the outage meets refreshes that must fail
 // without harm (but no later than the faults).
-func newSchedule(c SoakConfig) schedule {
+func newSchedule(c SoakConfig) Schedule {
 	d := c.Duration
-	s := schedule{faultsOn: d / 10, revoke: d * 15 / 100, faultsOff: d * 9 / 10, end: d}
-	s.outageStart = s.revoke + tokenLifetime(c)/2 - c.Outage/2
-	if s.outageStart+c.Outage > s.faultsOff {
-		s.outageStart = s.faultsOff - c.Outage
+	s := Schedule{FaultsOn: d / 10, Revoke: d * 15 / 100, FaultsOff: d * 9 / 10, End: d}
+	s.OutageStart = s.Revoke + tokenLifetime(c)/2 - c.Outage/2
+	if s.OutageStart+c.Outage > s.FaultsOff {
+		s.OutageStart = s.FaultsOff - c.Outage
 	}
-	s.outageEnd = s.outageStart + c.Outage
+	s.OutageEnd = s.OutageStart + c.Outage
 	return s
 }
 
@@ -100,13 +101,13 @@ const tokenFallbackSlack = 5 * time.Second
 func tokenLifetime(c SoakConfig) time.Duration { return 2*(c.Outage+tokenFallbackSlack) + c.Outage }
 
 // phaseOf names the phase of the load at offset t.
-func (s schedule) phaseOf(t time.Duration) string {
+func (s Schedule) phaseOf(t time.Duration) string {
 	switch {
-	case t < s.faultsOn:
+	case t < s.FaultsOn:
 		return "clean"
-	case t >= s.outageStart && t < s.outageEnd:
+	case t >= s.OutageStart && t < s.OutageEnd:
 		return "faults+token outage"
-	case t < s.faultsOff:
+	case t < s.FaultsOff:
 		return "faults"
 	}
 	return "recovery"
@@ -165,7 +166,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (*Report, error) {
 	time.Sleep(tr.IdleConnTimeout + 200*time.Millisecond) // the warm-up's idle connections go
 	start := baseline()
 	rep := &Report{Config: cfg, Schedule: sch, Start: start}
-	ld.run(ctx, sch, func(t time.Duration) { rep.sample(t, ld, fake, svc) }, func(ev string) { rep.event(ld.since(), ev) })
+	ld.run(ctx, sch, func(t time.Duration) { rep.takeSample(t, ld, fake, svc) }, func(ev string) { rep.event(ld.since(), ev) })
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
@@ -175,20 +176,20 @@ func Soak(ctx context.Context, cfg SoakConfig) (*Report, error) {
 	return rep, nil
 }
 
-// usage is the process's goroutines and memory at one moment.
-type usage struct {
+// Usage is the process's goroutines and memory at one moment.
+type Usage struct {
 	Goroutines int
-	HeapInuse  uint64
+	HeapInuse  uint64 // bytes, runtime.MemStats.HeapInuse after a GC
 	RSS        uint64 // bytes; 0 when /proc is not there
 }
 
 // baseline measures usage after a GC.
-func baseline() usage {
+func baseline() Usage {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	rss, _ := ReadRSS()
-	return usage{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, RSS: rss}
+	return Usage{Goroutines: runtime.NumGoroutine(), HeapInuse: ms.HeapInuse, RSS: rss}
 }
 
 // Slack allowed when comparing the end of a soak with its start.
@@ -200,7 +201,7 @@ const (
 // settle polls until goroutines and heap are back within the slack of
 // start, or d passes; it returns the last measurement and how long it
 // took (-1 when they never got there).
-func settle(start usage, d time.Duration) (usage, time.Duration) {
+func settle(start Usage, d time.Duration) (Usage, time.Duration) {
 	t0 := time.Now()
 	for {
 		u := baseline()

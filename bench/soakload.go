@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -169,7 +172,7 @@ func (ld *load) otherTargets() error {
 			break
 		}
 		if strings.Contains(href, "/Synthetic/") {
-			if err := touch(ld.fake.URL+href, tok); err != nil {
+			if err := ld.touchCold(href, tok, w800); err != nil {
 				return err
 			}
 			ld.targets[classCold] = append(ld.targets[classCold], target{path: sign(w800, href), asset: href})
@@ -191,24 +194,45 @@ func (ld *load) otherTargets() error {
 	return nil
 }
 
-// touch fetches an asset's representation from the fake.
-func touch(u, tok string) error {
+// touchCold makes the fake build what a cold asset will cost it before
+// the soak's baseline is measured, since the fake runs in the same
+// process: the asset's representation, and in proxy delivery the preview
+// the signed URL o means.
+func (ld *load) touchCold(href, tok string, o urlsig.Options) error {
+	b, err := fetch(ld.fake.URL+href, tok, "application/vnd.fotoware.asset+json")
+	if err != nil || !ld.proxy {
+		return err
+	}
+	var a fotoweb.Asset
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	p, err := embed.NewInfo(href, &a, embed.Fields{}).PreviewFor(o)
+	if err != nil {
+		return err
+	}
+	_, err = fetch(ld.fake.URL+p.Href, tok, "*/*")
+	return err
+}
+
+// fetch GETs u from the fake with a bearer token and returns the body.
+func fetch(u, tok, accept string) ([]byte, error) {
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/vnd.fotoware.asset+json")
+	req.Header.Set("Accept", accept)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
-	_, _ = io.Copy(io.Discard, res.Body)
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("bench: fake answered %d for %s", res.StatusCode, u)
+	b, err := io.ReadAll(res.Body)
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("bench: fake answered %d for %s", res.StatusCode, redactQuery(u))
 	}
-	return nil
+	return b, err
 }
 
 // since is the offset from the start of the load.
@@ -220,27 +244,27 @@ const sampleEvery = 250 * time.Millisecond
 // run sends cfg.Rate requests per second (open loop) for cfg.Duration,
 // carrying out the schedule, calling sample every sampleEvery, and waits
 // for the requests in flight.
-func (ld *load) run(ctx context.Context, sch schedule, sample func(time.Duration), event func(string)) {
+func (ld *load) run(ctx context.Context, sch Schedule, sample func(time.Duration), event func(string)) {
 	events := []struct {
 		at time.Duration
 		do func()
 	}{
-		{sch.faultsOn, func() {
+		{sch.FaultsOn, func() {
 			for p, f := range faults(ld.proxy) {
 				ld.fake.SetFault(p, f)
 			}
 			event("faults on")
 		}},
-		{sch.revoke, func() {
+		{sch.Revoke, func() {
 			ld.fake.RevokeTokens()
 			ld.mu.Lock()
 			ld.revokedAt = ld.since()
 			ld.mu.Unlock()
 			event("access tokens revoked")
 		}},
-		{sch.outageStart, func() { ld.fake.SetTokenEndpointDown(true); event("token endpoint down") }},
-		{sch.outageEnd, func() { ld.fake.SetTokenEndpointDown(false); event("token endpoint up") }},
-		{sch.faultsOff, func() { ld.fake.ClearFaults(); event("faults cleared") }},
+		{sch.OutageStart, func() { ld.fake.SetTokenEndpointDown(true); event("token endpoint down") }},
+		{sch.OutageEnd, func() { ld.fake.SetTokenEndpointDown(false); event("token endpoint up") }},
+		{sch.FaultsOff, func() { ld.fake.ClearFaults(); event("faults cleared") }},
 	}
 	ld.t0 = time.Now()
 	sample(0)
@@ -254,7 +278,7 @@ func (ld *load) run(ctx context.Context, sch schedule, sample func(time.Duration
 			events[0].do()
 			events = events[1:]
 		}
-		if t >= sch.end {
+		if t >= sch.End {
 			break
 		}
 		for due := int64(t.Seconds() * float64(ld.cfg.Rate)); ld.sent.Load() < due; {

@@ -13,18 +13,20 @@ import (
 
 // Report is the outcome of a [Soak].
 type Report struct {
-	Config   SoakConfig
-	Schedule schedule
+	// Config is the soak's configuration, defaults filled in.
+	Config SoakConfig
+	// Schedule is when the faults came and went.
+	Schedule Schedule
 	// Start is the process's usage after warming, before the load; End
 	// after the load, once settled (or when Config.Settle ran out).
-	Start, End usage
+	Start, End Usage
 	// Settled is how long goroutines and heap took to return within the
 	// slack of Start after the load; -1 when they did not in time.
 	Settled time.Duration
 	// Events are the faults switched on and off, by offset.
 	Events []string
 	// Samples are the counters, every sampleEvery.
-	Samples []sample
+	Samples []Sample
 	// Requests is the number of requests answered (or failed).
 	Requests int64
 	// Statuses counts answers by class and status.
@@ -43,20 +45,22 @@ type Report struct {
 	Failures []string
 }
 
-// sample is the counters at one moment of the load.
-type sample struct {
-	At                        time.Duration
-	Done                      int64
+// Sample is the counters at one moment of the load.
+type Sample struct {
+	At   time.Duration // offset from the start of the load
+	Done int64         // requests answered (or failed)
+	// API, Token, Preview and Rest count the requests the fake FotoWeb
+	// received: API calls, token requests, preview fetches, the others.
 	API, Token, Preview, Rest int
-	Stats                     embed.Stats
+	Stats                     embed.Stats // the resolver's counters
 }
 
-// sample records the counters at offset t.
-func (r *Report) sample(t time.Duration, ld *load, fake *Fake, svc *Service) {
+// takeSample records the counters at offset t.
+func (r *Report) takeSample(t time.Duration, ld *load, fake *Fake, svc *Service) {
 	api := fake.CountPrefix("/fotoweb/archives/") + fake.CountPrefix("/fotoweb/me")
 	tok := fake.CountPrefix("/fotoweb/oauth2/token")
 	pre := fake.CountPrefix("/fotoweb/cache/")
-	s := sample{At: t, Done: ld.done.Load(), API: api, Token: tok, Preview: pre,
+	s := Sample{At: t, Done: ld.done.Load(), API: api, Token: tok, Preview: pre,
 		Rest: fake.CountPrefix("/") - api - tok - pre, Stats: svc.Resolver.Stats()}
 	r.Samples = append(r.Samples, s)
 	if w := r.Config.Progress; w != nil && len(r.Samples) > 4 && len(r.Samples)%4 == 1 {
@@ -166,8 +170,8 @@ func (r *Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "Faults from %s to %s: 5%% 500 on the API, 20%% +700 ms latency (Folder 19), 10%% connection resets (Landscapes),\n"+
 		"10%% 429 with Retry-After: 1 (Synthetic), 100%% 502 (Nordic)%s; access tokens revoked at %s; token endpoint down\n"+
 		"from %s to %s. Cache TTL and error back-off %s; the fake's tokens live %s. Events: %s.\n\n",
-		sch.faultsOn, sch.faultsOff, map[bool]string{true: ", 2% 503 on previews", false: ""}[c.Delivery == server.DeliveryProxy],
-		sch.revoke, sch.outageStart, sch.outageEnd, c.CacheTTL, tokenLifetime(c), strings.Join(r.Events, "; "))
+		sch.FaultsOn, sch.FaultsOff, map[bool]string{true: ", 2% 503 on previews", false: ""}[c.Delivery == server.DeliveryProxy],
+		sch.Revoke, sch.OutageStart, sch.OutageEnd, c.CacheTTL, tokenLifetime(c), strings.Join(r.Events, "; "))
 	rates := r.phaseRates()
 	fmt.Fprintln(w, "| Phase | requests/s | upstream API calls/s | token requests/s | preview fetches/s | upstream calls per request |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")

@@ -253,6 +253,9 @@ func startRevProxy(ctx context.Context, o options, fw string) ([]string, func(),
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, err := ts.TokenContext(ctx); err != nil { // the first request must not wait for it
+		return nil, nil, err
+	}
 	return startHandler(o.addr, "REVPROXY_URL=", bench.NewReverseProxy(origin, ts, rt))
 }
 
