@@ -27,7 +27,27 @@ type Metrics struct {
 	tokenRefreshes  prometheus.Counter
 	resolverOnce    sync.Once
 	storeOnce       sync.Once
+
+	// reqMu guards reqObs, the request children already resolved, so
+	// that the hot path skips WithLabelValues' label hashing.
+	reqMu  sync.RWMutex
+	reqObs map[reqKey]reqChildren
 }
+
+// reqKey identifies the request metric children of one answer.
+type reqKey struct {
+	route, method string
+	status        int
+}
+
+// reqChildren are the resolved children of requests and latency.
+type reqChildren struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+// maxReqObs bounds reqObs; further label sets are resolved per request.
+const maxReqObs = 1024
 
 // NewMetrics returns the metrics registered in a new registry, with the
 // Go runtime and process collectors.
@@ -72,8 +92,26 @@ func (m *Metrics) Handler() http.Handler {
 
 // observeRequest records one answered request.
 func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	k := reqKey{route, method, status}
+	m.reqMu.RLock()
+	ch, ok := m.reqObs[k]
+	m.reqMu.RUnlock()
+	if !ok {
+		ch = reqChildren{
+			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency: m.latency.WithLabelValues(route),
+		}
+		m.reqMu.Lock()
+		if m.reqObs == nil {
+			m.reqObs = make(map[reqKey]reqChildren)
+		}
+		if len(m.reqObs) < maxReqObs {
+			m.reqObs[k] = ch
+		}
+		m.reqMu.Unlock()
+	}
+	ch.count.Inc()
+	ch.latency.Observe(d.Seconds())
 }
 
 // watchResolver exports a resolver's cache counters. Only the first

@@ -85,7 +85,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = ipExtractor(s.cfg.TrustedProxies)
-	e.Use(s.requestID, s.accessLog, s.recoverPanic)
+	e.Use(s.front) // request id, recovery, metrics and access log
 	s.routes(e)
 	s.routeSet = map[string]bool{}
 	for _, r := range e.Routes() {

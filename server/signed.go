@@ -86,10 +86,13 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 	if err := s.checkOnOrigin(loc); err != nil {
 		return err
 	}
+	// The keys are canonical; one backing array serves the three values.
+	v := [...]string{s.redirectCacheControl(tokExp, p.Options.Expires), "no-referrer", loc}
+	vals := v[:]
 	h := c.Response().Header()
-	h.Set("Cache-Control", s.redirectCacheControl(tokExp, p.Options.Expires))
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Location", loc)
+	h["Cache-Control"] = vals[0:1:1]
+	h["Referrer-Policy"] = vals[1:2:2]
+	h["Location"] = vals[2:3:3]
 	return c.NoContent(http.StatusFound)
 }
 
