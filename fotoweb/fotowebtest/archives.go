@@ -16,13 +16,8 @@ func (f *Fake) handleArchiveList(w http.ResponseWriter, r *http.Request) {
 	if who == nil {
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	_, ctype, ok := negotiate(r, mtCollectionList)
+	_, ctype, ok := readable(w, r, mtCollectionList)
 	if !ok {
-		writeNotAcceptable(w, r)
 		return
 	}
 	q := searchQuery(r.URL.Query())
@@ -111,13 +106,8 @@ func (f *Fake) handleDataURL(w http.ResponseWriter, r *http.Request, rest string
 // Pages after the first exist only as asset lists: a request for the
 // collection representation of ;p=N>0 gets the asset list.
 func (f *Fake) serveCollection(w http.ResponseWriter, r *http.Request, who *principal, v *view) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	rep, ctype, ok := negotiate(r, mtCollection, mtCollectionInfo, mtAssetList, mtCollectionList)
+	rep, ctype, ok := readable(w, r, mtCollection, mtCollectionInfo, mtAssetList, mtCollectionList)
 	if !ok {
-		writeNotAcceptable(w, r)
 		return
 	}
 	if v.page > 0 && rep == mtCollection {

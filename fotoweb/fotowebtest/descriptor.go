@@ -11,13 +11,8 @@ var publicServices = map[string]any{
 
 // handlePublicDescriptor serves GET /fotoweb/ (no authentication).
 func (f *Fake) handlePublicDescriptor(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	_, ctype, ok := negotiate(r, mtAPIDescriptor)
+	_, ctype, ok := readable(w, r, mtAPIDescriptor)
 	if !ok {
-		writeNotAcceptable(w, r)
 		return
 	}
 	writeJSON(w, http.StatusOK, ctype, map[string]any{
@@ -34,13 +29,8 @@ func (f *Fake) handleFullDescriptor(w http.ResponseWriter, r *http.Request) {
 	if who == nil {
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, r, "GET, HEAD")
-		return
-	}
-	_, ctype, ok := negotiate(r, mtFullDescriptor)
+	_, ctype, ok := readable(w, r, mtFullDescriptor)
 	if !ok {
-		writeNotAcceptable(w, r)
 		return
 	}
 	writeJSON(w, http.StatusOK, ctype, map[string]any{

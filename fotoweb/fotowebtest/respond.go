@@ -27,6 +27,19 @@ const (
 	mtJSON           = "application/json"
 )
 
+// readable answers 405 to anything but GET and HEAD and 406 when Accept
+// names nothing in avail; otherwise it returns what negotiate chose.
+func readable(w http.ResponseWriter, r *http.Request, avail ...string) (rep, ctype string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		methodNotAllowed(w, r, "GET, HEAD")
+		return "", "", false
+	}
+	if rep, ctype, ok = negotiate(r, avail...); !ok {
+		writeNotAcceptable(w, r)
+	}
+	return rep, ctype, ok
+}
+
 // negotiate chooses a representation from avail (avail[0] is the default)
 // for the request's Accept header. It returns the chosen media type and
 // the Content-Type to send: application/json when the client asked for
