@@ -214,8 +214,7 @@ func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 	now := r.cfg.Now()
 	switch {
 	case err == nil:
-		fresh := now.Add(r.cfg.TTL)
-		e := &Entry{Info: NewInfo(key, a, r.cfg.Fields), Fetched: now, FreshUntil: fresh, StaleUntil: fresh.Add(r.cfg.StaleIfError)}
+		e := r.entry(key, a, now)
 		r.set(key, e, now, epoch)
 		return e, nil
 	case errors.Is(err, fotoweb.ErrNotFound) || errors.Is(err, fotoweb.ErrGone):
@@ -235,6 +234,31 @@ func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 		return &e, nil
 	}
 	return nil, fmt.Errorf("%w: %q: %w", ErrUpstream, key, err)
+}
+
+// entry is the fresh entry for what FotoWeb said about asset a at now.
+func (r *Resolver) entry(key string, a *fotoweb.Asset, now time.Time) *Entry {
+	fresh := now.Add(r.cfg.TTL)
+	return &Entry{Info: NewInfo(key, a, r.cfg.Fields), Fetched: now, FreshUntil: fresh, StaleUntil: fresh.Add(r.cfg.StaleIfError)}
+}
+
+// Prime stores what FotoWeb already said about a in another answer (a
+// search hit carries the full asset representation), so that resolving
+// it afterwards makes no upstream request, and returns its Info. A fresh
+// entry already stored is kept and returned.
+func (r *Resolver) Prime(a *fotoweb.Asset) (*Info, error) {
+	key, err := r.Key(a.Href)
+	if err != nil {
+		return nil, err
+	}
+	if e, ok := r.fresh(key); ok && e.Info != nil {
+		return e.Info, nil
+	}
+	epoch := r.epoch(key).Load()
+	now := r.cfg.Now()
+	e := r.entry(key, a, now)
+	r.set(key, e, now, epoch)
+	return e.Info, nil
 }
 
 // set stores e unless the key (or another key of its shard) was

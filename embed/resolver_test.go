@@ -294,3 +294,43 @@ func TestMemoryStore(t *testing.T) {
 		t.Error("deleted entry returned")
 	}
 }
+
+// TestPrime: an asset a search already returned resolves without an
+// upstream request, as the same Info; a fresh entry is not replaced; after
+// the TTL the asset is fetched again.
+func TestPrime(t *testing.T) {
+	v := newEnv(t, ResolverConfig{TTL: time.Minute})
+	ctx := context.Background()
+	hits, err := v.client.Search(ctx, "/fotoweb/archives/5001-Photos/{?q}", "harbour", 5)
+	if err != nil || len(hits) == 0 {
+		t.Fatalf("search: %d hits, %v", len(hits), err)
+	}
+	a := &hits[0]
+	primed, err := v.res.Prime(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := v.res.Resolve(ctx, a.Href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != primed {
+		t.Error("Resolve did not return the primed Info")
+	}
+	if n := v.fake.Count(a.Href); n != 0 {
+		t.Errorf("%d asset requests after priming, want 0", n)
+	}
+	if again, _ := v.res.Prime(a); again != primed {
+		t.Error("priming again replaced a fresh entry")
+	}
+	v.clock.Advance(2 * time.Minute)
+	if _, err := v.res.Resolve(ctx, a.Href); err != nil {
+		t.Fatal(err)
+	}
+	if n := v.fake.Count(a.Href); n != 1 {
+		t.Errorf("%d asset requests after the TTL, want 1", n)
+	}
+	if _, err := v.res.Prime(&fotoweb.Asset{Href: "not a ref"}); !errors.Is(err, ErrBadRef) {
+		t.Errorf("bad href: %v", err)
+	}
+}

@@ -195,9 +195,13 @@ func TestSearchAssets(t *testing.T) {
 	if !harbour {
 		t.Errorf("harbour.jpg not among %+v", got.Assets)
 	}
-	// The thumbnail is a ~200 px preview behind a working signed URL.
+	// The thumbnail is a ~200 px preview behind a working signed URL, and
+	// the search already told the resolver about the asset: no asset GET.
 	th := e.get(strings.TrimPrefix(got.Assets[0].Thumbnail, e.ts.URL))
 	wantStatus(t, th, http.StatusFound)
+	if n := e.fake.Count(got.Assets[0].Ref); n != 0 {
+		t.Errorf("%d asset requests for a thumbnail of a search hit, want 0", n)
+	}
 
 	r = e.api(http.MethodGet, "/v1/assets?archive=5002&limit=100", nil)
 	wantStatus(t, r, http.StatusOK)

@@ -130,8 +130,8 @@ type Config struct {
 	ProviderName, ProviderURL string
 	// Title is the web UI's title (default "fotoembed").
 	Title string
-	// Fields are the metadata fields for titles in search results; use
-	// the Resolver's.
+	// Fields are the metadata fields of Infos built outside the Resolver
+	// (the proxy's fallback to a fresh asset); use the Resolver's.
 	Fields embed.Fields
 	// Metrics receives the server's metrics; nil means NewMetrics().
 	Metrics *Metrics

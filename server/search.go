@@ -9,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 )
 
@@ -90,11 +89,12 @@ func archiveMatches(col fotoweb.Collection, archive string) bool {
 // assetHit turns a search hit into a result, false when it has no
 // usable image.
 func (s *Server) assetHit(a *fotoweb.Asset) (assetResult, bool) {
-	key, err := s.res.Key(a.Href)
+	// The hit is the full asset representation: keep it, so that the
+	// thumbnail and a later pick make no upstream request.
+	in, err := s.res.Prime(a)
 	if err != nil {
 		return assetResult{}, false
 	}
-	in := embed.NewInfo(key, a, s.cfg.Fields)
 	i, err := in.Choose(thumbnailWidth, false)
 	if err != nil {
 		return assetResult{}, false
@@ -104,7 +104,7 @@ func (s *Server) assetHit(a *fotoweb.Asset) (assetResult, bool) {
 		return assetResult{}, false
 	}
 	return assetResult{
-		Ref: key, Filename: in.Filename, Title: in.Text.Title,
+		Ref: in.Href, Filename: in.Filename, Title: in.Text.Title,
 		Width: in.Width, Height: in.Height, Thumbnail: thumb,
 	}, true
 }
