@@ -37,6 +37,7 @@ type call struct {
 	bearer     string      // send this bearer token instead of the client's
 	noToken    bool        // send no token at all
 	no401Retry bool        // do not invalidate and retry after a 401
+	queryToken string      // with noToken: send this token as ?access_token= (as a browser would)
 }
 
 // response is the final answer to a call.
@@ -184,6 +185,13 @@ func (c *Client) newRequest(ctx context.Context, cl *call, tok *oauth2.Token) (*
 	}
 	if cl.bearer != "" {
 		secrets = append(secrets, cl.bearer)
+	}
+	if cl.queryToken != "" {
+		secrets = append(secrets, cl.queryToken)
+		if u.RawQuery != "" {
+			u.RawQuery += "&"
+		}
+		u.RawQuery += "access_token=" + url.QueryEscape(cl.queryToken)
 	}
 	var body io.Reader
 	if cl.body != nil {

@@ -162,6 +162,15 @@ type Descriptor struct {
 	BackgroundTasks string   `json:"background_tasks"`
 	Services        Services `json:"services"`
 	User            *User    `json:"user"`
+	// Permissions are the user's site-wide rights (full descriptor only).
+	Permissions DescriptorPermissions `json:"permissions"`
+}
+
+// DescriptorPermissions are the site-wide rights the full API descriptor
+// reports for the token's user.
+type DescriptorPermissions struct {
+	CanManageExports            bool `json:"canManageExports"`
+	HasManageSettingsPermission bool `json:"hasManageSettingsPermission"`
 }
 
 // Services lists service URLs from the API descriptor.
@@ -188,6 +197,15 @@ type Collection struct {
 	Data        string `json:"data"`
 	SearchURL   string `json:"searchURL"`
 	AssetCount  int    `json:"assetCount"`
+	// Permissions are the user's rights in the collection (View,
+	// Preview, EditText, ...), as for assets.
+	Permissions []string `json:"permissions"`
+	// The capability flags: what the user may do to the collection.
+	CanUploadTo      bool `json:"canUploadTo"`
+	CanCopyTo        bool `json:"canCopyTo"`
+	CanMoveTo        bool `json:"canMoveTo"`
+	CanCreateFolders bool `json:"canCreateFolders"`
+	CanBeDeleted     bool `json:"canBeDeleted"`
 }
 
 // Paging links of a paged list. Empty strings mean absent: FotoWeb sends

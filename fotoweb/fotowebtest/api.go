@@ -20,9 +20,15 @@ const (
 	// The same loopback redirect URIs as WebClientID are registered.
 	ConfidentialClientID     = "fotoembed-webapp"
 	ConfidentialClientSecret = "webapp-secret-not-for-production"
-	// User is the least-privilege user the authorize endpoint approves
-	// without a browser. It sees only the archives in UserArchives.
+	// User is the user the authorize endpoint approves without a browser
+	// by default. It sees only the archives in UserArchives and may edit
+	// metadata in PhotosArchive.
 	User = "editor"
+	// ReadOnlyUser sees what User sees (UserArchives) and may edit
+	// nothing: PATCH answers 403 and its asset and collection permissions
+	// are the read-only list. Select it with Options.LoginUser or the
+	// authorize request's login_hint.
+	ReadOnlyUser = "viewer"
 )
 
 // Options configure a Fake. The zero value is a working fake with the seed
@@ -38,7 +44,7 @@ type Options struct {
 	RotateRefreshTokens  *bool            // default true: every refresh issues a new refresh token and kills the old one
 	RenditionPending     int              // number of 202 answers before a rendition is ready (default 1; negative = 0)
 	RenditionTTL         time.Duration    // how long a rendition background-task URL lives before 410 (default 10m)
-	PreviewAuth          PreviewAuthMode  // how preview URLs are protected (default PreviewAuthAny)
+	PreviewAuth          PreviewAuthMode  // initial preview protection (default PreviewAuthAny); see SetPreviewAuth
 	PageSize             int              // assets per page (default 25)
 	Now                  func() time.Time // clock for token, code, previewToken and rendition expiry (default time.Now)
 	Logf                 func(format string, args ...any)
@@ -113,20 +119,38 @@ type Options struct {
 	// WebhookDeleteOperation is the operation-name of asset-deleted
 	// webhooks (default "delete"; the real name is unconfirmed).
 	WebhookDeleteOperation string
+
+	// LoginUser is the user the authorize endpoint approves: User (the
+	// default, also for "") or ReadOnlyUser. An authorize request whose
+	// login_hint names one of the two gets that user instead. New panics
+	// on any other value.
+	LoginUser string
 }
 
-// PreviewAuthMode selects what the fake requires to GET a preview URL.
+// PreviewAuthMode selects what the fake requires to GET or HEAD a
+// preview URL (/fotoweb/cache/v2/...). Set it with Options.PreviewAuth or,
+// while running, with SetPreviewAuth. In every mode a token may come as
+// "Authorization: Bearer <t>" or as ?access_token=<t> (FotoWeb documents
+// the query form for image URLs). A previewToken is accepted only by
+// preview URLs, and only for its own asset while it lives; every other
+// endpoint refuses it with 401.
 type PreviewAuthMode int
 
 const (
-	// PreviewAuthAny accepts an OAuth access token (header or
-	// access_token query) or the asset's previewToken as a bearer token.
+	// PreviewAuthAny (the default) accepts an OAuth access token of a
+	// user who sees the archive, or the asset's previewToken. No
+	// credentials, or a dead or foreign token, is 401; an access token of
+	// a user who may not see the archive gets Options.HiddenStatus.
 	PreviewAuthAny PreviewAuthMode = iota
-	// PreviewAuthPreviewToken accepts only "Authorization: Bearer <previewToken>".
+	// PreviewAuthPreviewToken accepts only the asset's own live
+	// previewToken. An OAuth access token, no token, another asset's
+	// previewToken or an expired one is 401.
 	PreviewAuthPreviewToken
-	// PreviewAuthNone serves previews without authentication (older servers).
+	// PreviewAuthNone serves previews with no credentials at all (older
+	// servers); any credentials sent are ignored.
 	PreviewAuthNone
-	// PreviewAuthAccessToken accepts only an OAuth access token.
+	// PreviewAuthAccessToken accepts only an OAuth access token of a user
+	// who sees the archive; a previewToken is 401.
 	PreviewAuthAccessToken
 )
 

@@ -3,6 +3,7 @@ package fotowebtest
 import (
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,14 +25,22 @@ var (
 	userReadPermissions = []string{"View", "Preview", "Download", "Order", "Export", "CropAndDownload"}
 )
 
+// permissions lists who's permissions on assets of a (also a
+// collection's permissions).
 func permissions(who *principal, a *archive) []string {
+	var p []string
 	switch {
 	case who.admin:
 		return adminPermissions
-	case a.userEdits:
-		return userEditPermissions
+	case who.canEdit(a):
+		p = userEditPermissions
+	default:
+		p = userReadPermissions
 	}
-	return userReadPermissions
+	if a.noExport {
+		p = slices.DeleteFunc(slices.Clone(p), func(s string) bool { return s == "Export" })
+	}
+	return p
 }
 
 type nameHref struct {

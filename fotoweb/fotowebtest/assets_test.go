@@ -1,11 +1,8 @@
 package fotowebtest
 
 import (
-	"bytes"
 	"encoding/json"
-	"image/jpeg"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -134,36 +131,5 @@ func TestAssetJSONQuirks(t *testing.T) {
 	}
 	if r := get(t, s, LandscapeAsset, s.ServiceToken(), mtCollection); r.status != 406 {
 		t.Errorf("asset as a collection: %d", r.status)
-	}
-}
-
-var regexpEmbed = regexp.MustCompile(`^http://127\.0\.0\.1:\d+/fotoweb/embed/\d{4}/\d{2}/[0-9a-f]{32}\.jpg$`)
-
-func TestExport(t *testing.T) {
-	s := newServer(t, Options{})
-	tok := s.ServiceToken()
-	req := func(body string) response {
-		return do(t, "EXPORT", s.URL+LandscapeAsset, map[string]string{
-			"Authorization": "Bearer " + tok, "Content-Type": mtExportReq, "Accept": mtExportData}, body)
-	}
-	r := req(`{"width": 800, "height": 0, "publication": "https://www.example.org"}`)
-	if r.status != 200 {
-		t.Fatalf("%d %s", r.status, r.body)
-	}
-	exp := r.json(t)["export"].(map[string]any)
-	normal := exp["image"].(map[string]any)["normal"].(string)
-	if !regexpEmbed.MatchString(normal) || exp["size"].(map[string]any)["w"] != 800.0 {
-		t.Errorf("export %v", exp)
-	}
-	if again := req(`{"width": 800, "height": 0, "publication": "https://www.example.org"}`); !bytes.Equal(again.body, r.body) {
-		t.Error("the same export request should give the same URL")
-	}
-	img := get(t, s, normal, "", "") // no authentication
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(img.body))
-	if err != nil || cfg.Width != 800 || cfg.Height != 533 {
-		t.Errorf("embed: %d %dx%d %v", img.status, cfg.Width, cfg.Height, err)
-	}
-	if r := req(`{`); r.status != 400 {
-		t.Errorf("malformed: %d", r.status)
 	}
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // handleAuthorize serves GET /fotoweb/oauth2/authorize. There is no
-// browser: the request is approved for User at once (unless
-// DenyAuthorization) and answered with a 302 to the redirect URI.
+// browser: the request is approved at once (unless DenyAuthorization) for
+// the user login_hint names (User or ReadOnlyUser), else for
+// Options.LoginUser, and answered with a 302 to the redirect URI.
 func (f *Fake) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, r, "GET")
@@ -49,9 +50,13 @@ func (f *Fake) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		fail("access_denied", "the user denied access")
 		return
 	}
+	who := f.login
+	if p := loginPrincipal(q.Get("login_hint")); p != nil {
+		who = p
+	}
 	code := randomString(32)
 	f.auth.mu.Lock()
-	f.auth.codes[code] = &authCode{client: client, redirect: redirect, challenge: challenge,
+	f.auth.codes[code] = &authCode{who: who, client: client, redirect: redirect, challenge: challenge,
 		expires: f.now().Add(f.opts.AuthCodeLifetime)}
 	f.auth.mu.Unlock()
 	v := url.Values{"code": {code}}

@@ -30,7 +30,8 @@ func (f *Fake) Archives() []string {
 	return out
 }
 
-// UserArchives returns the hrefs of the archives User may see.
+// UserArchives returns the hrefs of the archives User (and ReadOnlyUser)
+// may see.
 func (f *Fake) UserArchives() []string {
 	var out []string
 	for _, a := range f.archives {
@@ -84,8 +85,9 @@ func (f *Fake) snapshot(a *asset) {
 func (f *Fake) touch(a *asset) {
 	a.modified = f.now().UTC().Truncate(time.Microsecond)
 	a.version++
-	a.cache[0].Store(nil)
-	a.cache[1].Store(nil)
+	for i := range a.cache {
+		a.cache[i].Store(nil)
+	}
 	f.gen++
 }
 

@@ -90,11 +90,11 @@ func (f *Fake) handleEditor(w http.ResponseWriter, r *http.Request) {
 	}
 	builtin := map[string]any{}
 	for name, id := range map[string]int{"title": 5, "description": 120, "tags": 25, "status": 10, "rating": 320, "notes": 230} {
-		builtin[name] = map[string]any{"field": fieldJSON(id), "isWritable": true, "required": false, "taxonomy-only": false}
+		builtin[name] = map[string]any{"field": fieldJSON(id), "isWritable": !who.readOnly, "required": false, "taxonomy-only": false}
 	}
 	var detail []any
 	for _, id := range []int{5, 120, 25, 80, 90, 105, 110, 116} {
-		detail = append(detail, map[string]any{"field": fieldJSON(id), "isWritable": who.admin || id != 116, "required": false})
+		detail = append(detail, map[string]any{"field": fieldJSON(id), "isWritable": who.admin || (!who.readOnly && id != 116), "required": false})
 	}
 	writeJSON(w, http.StatusOK, ctype, map[string]any{
 		"id": editorID, "href": editorHref, "name": "Archive", "builtinFields": builtin,

@@ -21,16 +21,37 @@
 // secret in the form body), authorization_code (WebClientID with PKCE
 // S256, ConfidentialClientID with its secret and optional PKCE) and
 // refresh_token (rotated by default). Errors are RFC 6749 §5.2 JSON bodies.
-// GET /fotoweb/oauth2/authorize approves User without a browser and
-// redirects with code and state; an unknown client_id or redirect URI
-// gets FotoWeb's HTML error page (400) without a redirect.
+// GET /fotoweb/oauth2/authorize approves a user without a browser and
+// redirects with code and state: the user named by the request's
+// login_hint when that is User or ReadOnlyUser, else Options.LoginUser
+// (default User). Refresh tokens keep the user of their code. An unknown
+// client_id or redirect URI gets FotoWeb's HTML error page (400) without
+// a redirect.
 //
 // API requests carry the access token as "Authorization: Bearer <t>"
 // (scheme case-insensitive) or ?access_token=<t>. Without one the answer
 // is 401 with WWW-Authenticate: Bearer; an OAuth token sent as FWAPIToken
-// gets 500, as observed on real servers. A client_credentials token acts
-// as the administrator and sees every archive; a token of User sees only
-// UserArchives, and everything else answers Options.HiddenStatus (404).
+// gets 500, as observed on real servers. An asset's previewToken is not
+// an access token: only preview URLs accept it (see PreviewAuthMode);
+// every other endpoint answers it with 401.
+//
+// There are three users:
+//
+//   - the administrator (client_credentials, ServiceToken) sees every
+//     archive, may edit everything, and its full descriptor has
+//     canManageExports and hasManageSettingsPermission true;
+//   - User ("editor", UserToken) sees UserArchives (Photos and Press),
+//     may edit metadata in Photos only (EditText; PATCH elsewhere is 403);
+//   - ReadOnlyUser ("viewer", ReadOnlyUserToken) sees what User sees and
+//     may edit nothing: PATCH is 403, asset and collection permissions are
+//     View, Preview, Download, Order, Export, CropAndDownload, and
+//     collections have canUploadTo, canCopyTo, canMoveTo, canCreateFolders
+//     and canBeDeleted false.
+//
+// The descriptor permissions of both users are false. What a user may not
+// see answers Options.HiddenStatus (404). Note that an editor's token
+// works as ?access_token= on PATCH too: a leaked URL token can change
+// metadata.
 //
 // # Choices for behaviour the reference marks UNCONFIRMED
 //
@@ -51,8 +72,10 @@
 //     by any redemption attempt, failed ones included. scope is ignored.
 //   - ?access_token= is refused under /fotoweb/editors/ and accepted
 //     elsewhere (QueryTokenRejected).
-//   - Previews accept an OAuth token or the previewToken (PreviewAuth).
-//     Previews are never larger than the original (UpscalePreviews).
+//   - Previews accept an OAuth token or the asset's previewToken, each in
+//     the Authorization header or as ?access_token= (PreviewAuth, or
+//     SetPreviewAuth while running). Previews are never larger than the
+//     original (UpscalePreviews).
 //   - prev/next at the ends of paged lists are null in archives with odd
 //     ids and "" in even ones (PagingEnds). Lists that fit on one page
 //     have "paging": null (PageAlways). Pages after the first of a
@@ -66,8 +89,11 @@
 //     (WebhookDeleteOperation). pixel-width/-height are "" for
 //     non-images. No signature header is sent.
 //   - Export URLs are /fotoweb/embed/YYYY/MM/<32 hex>.jpg with _hc.jpg and
-//     _2x.jpg variants for highCompression and doubleResolution; presets
-//     are accepted and ignored.
+//     _2x.jpg variants for highCompression and doubleResolution, and .json
+//     for the export data. A revoked export answers 404 NotFound on all of
+//     them (the real status is unconfirmed). The preset list lives at
+//     /fotoweb/me/presets/exports/ and is sent as application/json; both
+//     /presets/exports/<id> and /presets/export/<id> are accepted.
 //
 // # Search expressions
 //
@@ -94,6 +120,24 @@
 // fields such as 25 and 80), null, "" or [] clears it, several values for
 // a single-valued field are a 400. Every edit bumps modified and the
 // preview URLs (old preview URLs keep working).
+//
+// # Exports
+//
+// EXPORT on an asset href (export-request+json; the Export permission is
+// required, 403 without) creates a new durable export every time, even
+// for an identical request, with a random 32-hex id and YYYY/MM from the
+// fake's clock; Exports lists them in creation order and ExportRequests
+// counts the requests that created one. width/height 0 mean the original
+// size (capped at 3000 px), one side 0 keeps the aspect ratio, both set
+// fit the image inside the box. A preset (WebPreset, SquarePreset, listed
+// at PresetList) applies its box only when the request gives 0×0;
+// "Web" has none, "Square 600" fits the export into 600×600. An unknown
+// preset, a malformed body or a non-image asset is a 400.
+// highCompression is always offered; doubleResolution only when the
+// original's long edge is at least twice the export's, else it is "" and
+// the _2x URL answers 404. Export files are served without authentication
+// with Cache-Control: public until RevokeExport or DeleteAsset, after
+// which every URL of the export answers 404.
 //
 // # Images
 //

@@ -1,6 +1,7 @@
 package fotowebtest
 
 import (
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -9,28 +10,61 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // exportStore holds published exports (the Export API, §6.1).
 type exportStore struct {
-	mu sync.Mutex
-	m  map[string]*exportEntry // by "YYYY/MM/<id>"
+	mu   sync.Mutex
+	m    map[string]*exportEntry // by key "YYYY/MM/<id>"
+	list []*exportEntry          // in creation order
 }
 
+// exportEntry is one durable export. revoked changes under exportStore.mu;
+// the other fields are fixed at creation.
 type exportEntry struct {
-	asset *asset
-	w, h  int
-	doc   []byte // export-data JSON
+	id, key     string
+	base        string // absolute URL without suffix: BASE/fotoweb/embed/YYYY/MM/<id>
+	asset       *asset
+	w, h        int
+	double      bool // a doubleResolution (_2x) variant exists
+	preset      string
+	publication string
+	created     time.Time
+	doc         []byte // export-data JSON
+	revoked     bool
 }
 
 func (s *exportStore) init() { s.m = make(map[string]*exportEntry) }
 
-// exportAsset answers EXPORT <asset href>: a permanent, unauthenticated
-// /fotoweb/embed/YYYY/MM/<32 hex>.jpg URL. The same request gives the
-// same URL.
+// Embed URL suffixes: the normal image, highCompression, doubleResolution
+// and the export JSON.
+const (
+	sufNormal = ".jpg"
+	sufHC     = "_hc.jpg"
+	sufDouble = "_2x.jpg"
+	sufJSON   = ".json"
+)
+
+// exportRequest is the export-request+json body.
+type exportRequest struct {
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Publication string `json:"publication"`
+	Preset      string `json:"preset"`
+}
+
+// exportAsset answers EXPORT <asset href>: every successful request
+// creates a new durable export with permanent, unauthenticated
+// /fotoweb/embed/YYYY/MM/<32 hex>.jpg URLs, as FotoWeb's export manager
+// lists every export separately.
 func (f *Fake) exportAsset(w http.ResponseWriter, r *http.Request, who *principal, a *asset) {
 	if mediaType(r) != mtExportReq {
 		writeError(w, r, http.StatusUnsupportedMediaType, "UnsupportedMediaType: use "+mtExportReq)
+		return
+	}
+	if !who.canExport(a.arch) {
+		writeError(w, r, http.StatusForbidden, "Forbidden: Export permission is required")
 		return
 	}
 	_, ctype, ok := negotiate(r, mtExportData)
@@ -38,12 +72,7 @@ func (f *Fake) exportAsset(w http.ResponseWriter, r *http.Request, who *principa
 		writeNotAcceptable(w, r)
 		return
 	}
-	var req struct {
-		Width       int    `json:"width"`
-		Height      int    `json:"height"`
-		Publication string `json:"publication"`
-		Preset      string `json:"preset"`
-	}
+	var req exportRequest
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Width < 0 || req.Height < 0 {
 		writeError(w, r, http.StatusBadRequest, "BadRequest: malformed export request")
 		return
@@ -52,11 +81,46 @@ func (f *Fake) exportAsset(w http.ResponseWriter, r *http.Request, who *principa
 		writeError(w, r, http.StatusBadRequest, "BadRequest: only images can be exported")
 		return
 	}
+	var preset *exportPreset
+	if req.Preset != "" {
+		if preset = f.lookupPreset(req.Preset); preset == nil {
+			writeError(w, r, http.StatusBadRequest, "BadRequest: unknown export preset "+strconv.Quote(req.Preset))
+			return
+		}
+	}
+	e := f.newExport(a, req, preset)
+	f.exports.mu.Lock()
+	f.exports.m[e.key] = e
+	f.exports.list = append(f.exports.list, e)
+	f.exports.mu.Unlock()
+	f.counts.mu.Lock()
+	f.counts.exports++
+	f.counts.mu.Unlock()
+	writeJSONBytes(w, http.StatusOK, ctype, e.doc)
+}
+
+// newExport builds an export of a with a fresh random id.
+func (f *Fake) newExport(a *asset, req exportRequest, preset *exportPreset) *exportEntry {
 	dw, dh := a.dims()
-	ew, eh := exportSize(dw, dh, req.Width, req.Height)
-	id := hex.EncodeToString([]byte(f.sign("export", a.href, strconv.Itoa(ew), strconv.Itoa(eh), req.Preset, req.Publication)))[:32]
-	key := f.now().UTC().Format("2006/01") + "/" + id
-	base := f.BaseURL() + "/fotoweb/embed/" + key
+	bw, bh := req.Width, req.Height
+	if bw == 0 && bh == 0 && preset != nil {
+		bw, bh = preset.Width, preset.Height
+	}
+	ew, eh := exportSize(dw, dh, bw, bh)
+	var b [16]byte
+	rand.Read(b[:])
+	now := f.now().UTC()
+	e := &exportEntry{id: hex.EncodeToString(b[:]), asset: a, w: ew, h: eh,
+		double: max(dw, dh) >= 2*max(ew, eh), publication: req.Publication, created: now}
+	if preset != nil {
+		e.preset = preset.Href
+	}
+	e.key = now.Format("2006/01") + "/" + e.id
+	e.base = f.BaseURL() + "/fotoweb/embed/" + e.key
+	double := ""
+	if e.double {
+		double = e.base + sufDouble
+	}
 	f.mu.RLock()
 	md := a.md()
 	title, caption, meta := md.text(5), md.text(120), metadataDoc(md)
@@ -65,24 +129,17 @@ func (f *Fake) exportAsset(w http.ResponseWriter, r *http.Request, who *principa
 	for k, v := range meta {
 		flat[k] = v.Value
 	}
-	doc, _ := json.Marshal(map[string]any{
+	e.doc, _ = json.Marshal(map[string]any{
 		"export": map[string]any{
-			"source": f.BaseURL() + a.href, "json": base + ".json",
-			"image":  map[string]string{"normal": base + ".jpg", "highCompression": base + "_hc.jpg", "doubleResolution": base + "_2x.jpg"},
-			"widget": base + ".html", "size": map[string]int{"w": ew, "h": eh},
+			"source": f.BaseURL() + a.href, "json": e.base + sufJSON,
+			"image":  map[string]string{"normal": e.base + sufNormal, "highCompression": e.base + sufHC, "doubleResolution": double},
+			"widget": e.base + ".html", "size": map[string]int{"w": ew, "h": eh},
 		},
 		"caption":     map[string]string{"label": title, "tooltip": caption},
 		"publication": map[string]string{"text": req.Publication},
 		"metadata":    flat,
 	})
-	f.exports.mu.Lock()
-	if e := f.exports.m[key]; e != nil {
-		doc = e.doc
-	} else {
-		f.exports.m[key] = &exportEntry{asset: a, w: ew, h: eh, doc: doc}
-	}
-	f.exports.mu.Unlock()
-	writeJSONBytes(w, http.StatusOK, ctype, doc)
+	return e
 }
 
 // exportSize: 0×0 is the original (capped), one side 0 keeps the aspect
@@ -101,37 +158,47 @@ func exportSize(dw, dh, w, h int) (int, int) {
 	return fit(dw, dh, min(int(math.Round(n)), maxOriginal), true)
 }
 
-// handleEmbed serves exported files without authentication.
-func (f *Fake) handleEmbed(w http.ResponseWriter, r *http.Request, rest string) {
-	key, variant := rest, ""
-	for _, suf := range []string{"_hc.jpg", "_2x.jpg", ".jpg", ".json"} {
+// splitEmbed splits "YYYY/MM/<id>_hc.jpg" into the key and the suffix
+// ("" when none matches).
+func splitEmbed(rest string) (key, variant string) {
+	for _, suf := range []string{sufHC, sufDouble, sufNormal, sufJSON} {
 		if k, ok := strings.CutSuffix(rest, suf); ok {
-			key, variant = k, suf
-			break
+			return k, suf
 		}
 	}
+	return rest, ""
+}
+
+// handleEmbed serves exported files without authentication. Revoked
+// exports, exports of deleted assets, unknown suffixes and the _2x
+// variant of an export without doubleResolution answer 404.
+func (f *Fake) handleEmbed(w http.ResponseWriter, r *http.Request, rest string) {
+	key, variant := splitEmbed(rest)
 	f.exports.mu.Lock()
 	e := f.exports.m[key]
+	gone := e == nil || e.revoked || variant == "" || (variant == sufDouble && !e.double)
 	f.exports.mu.Unlock()
-	f.mu.RLock()
-	gone := e == nil || e.asset.deleted || variant == ""
-	f.mu.RUnlock()
+	if !gone {
+		f.mu.RLock()
+		gone = e.asset.deleted
+		f.mu.RUnlock()
+	}
 	if gone {
 		writeError(w, r, http.StatusNotFound, "NotFound: The requested resource does not exist")
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000")
-	if variant == ".json" {
+	if variant == sufJSON {
 		writeJSONBytes(w, http.StatusOK, mtExportData+"; charset=utf-8", e.doc)
 		return
 	}
 	ew, eh, q := e.w, e.h, 85
 	switch variant {
-	case "_hc.jpg":
+	case sufHC:
 		q = 35
-	case "_2x.jpg":
+	case sufDouble:
 		dw, dh := e.asset.dims()
-		ew, eh = fit(dw, dh, min(2*max(ew, eh), maxOriginal), false)
+		ew, eh = fit(dw, dh, 2*max(ew, eh), false)
 	}
 	a := e.asset
 	ent := f.images.get(imageKey(a, ew, eh, false, "jpg"+strconv.Itoa(q)), func() []byte {

@@ -30,8 +30,10 @@ type Fake struct {
 	tasks    taskStore
 	exports  exportStore
 	reqSeq   atomic.Uint64
-	deny     atomic.Bool // authorize answers access_denied
-	tokenOff atomic.Bool // token endpoint answers 503
+	deny     atomic.Bool  // authorize answers access_denied
+	tokenOff atomic.Bool  // token endpoint answers 503
+	preview  atomic.Int32 // PreviewAuthMode (SetPreviewAuth)
+	login    *principal   // who the authorize endpoint approves (Options.LoginUser)
 }
 
 // New returns a fake FotoWeb handler with the seed data. The caller
@@ -41,6 +43,10 @@ type Fake struct {
 func New(opts Options) *Fake {
 	opts = withDefaults(opts)
 	f := &Fake{opts: opts, key: []byte("fotowebtest fixed signing key: deterministic on purpose")}
+	if f.login = loginPrincipal(opts.LoginUser); f.login == nil {
+		panic("fotowebtest: unknown Options.LoginUser " + opts.LoginUser)
+	}
+	f.preview.Store(int32(opts.PreviewAuth))
 	empty := ""
 	f.base.Store(&empty)
 	f.auth.init()
@@ -96,6 +102,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.WebhookDeleteOperation == "" {
 		o.WebhookDeleteOperation = "delete"
+	}
+	if o.LoginUser == "" {
+		o.LoginUser = User
 	}
 	return o
 }
@@ -172,6 +181,8 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 		f.handlePreview(w, r, strings.TrimPrefix(p, "/fotoweb/cache/v2/"))
 	case p == "/fotoweb/services/renditions":
 		f.handleRenditionRequest(w, r)
+	case strings.HasPrefix(p, "/fotoweb/me/presets/"):
+		f.handlePresets(w, r, strings.TrimPrefix(p, "/fotoweb/me/presets/"))
 	case strings.HasPrefix(p, "/fotoweb/me/background-tasks/"):
 		f.handleTask(w, r, strings.TrimPrefix(p, "/fotoweb/me/background-tasks/"))
 	case strings.HasPrefix(p, "/fotoweb/editors/"):

@@ -115,12 +115,14 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// counters counts requests per exact path and token requests per grant.
+// counters counts requests per exact path, token requests per grant and
+// EXPORT requests that created an export.
 type counters struct {
-	mu     sync.Mutex
-	paths  map[string]int
-	grants map[string]int
-	tokens int
+	mu      sync.Mutex
+	paths   map[string]int
+	grants  map[string]int
+	tokens  int
+	exports int
 }
 
 func (c *counters) init() {
@@ -186,11 +188,12 @@ func (f *Fake) TokenRequests(grant string) int {
 	return f.counts.grants[grant]
 }
 
-// ResetCounters zeroes every counter.
+// ResetCounters zeroes every counter (ExportRequests included).
 func (f *Fake) ResetCounters() {
 	f.counts.mu.Lock()
 	clear(f.counts.paths)
 	clear(f.counts.grants)
 	f.counts.tokens = 0
+	f.counts.exports = 0
 	f.counts.mu.Unlock()
 }

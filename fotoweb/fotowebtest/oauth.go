@@ -163,8 +163,8 @@ func (f *Fake) grantAuthorizationCode(w http.ResponseWriter, r *http.Request, fo
 			return badRequest("invalid_grant", "code_verifier does not match the code_challenge")
 		}
 	}
-	access, life := f.issueAccess(userPrincipal, client)
-	f.writeToken(w, access, life, f.issueRefresh(userPrincipal, client))
+	access, life := f.issueAccess(c.who, client)
+	f.writeToken(w, access, life, f.issueRefresh(c.who, client))
 	return nil
 }
 

@@ -162,20 +162,38 @@ func (f *Fake) validPreviewToken(tok string, a *asset) bool {
 	return f.now().Unix() < int64(exp)
 }
 
-// previewAllowed applies Options.PreviewAuth; it answers the request and
-// returns false when access is refused.
+// SetPreviewAuth switches the rule preview URLs are protected by; it
+// applies to requests that arrive afterwards. Options.PreviewAuth is the
+// initial value.
+func (f *Fake) SetPreviewAuth(m PreviewAuthMode) { f.preview.Store(int32(m)) }
+
+// PreviewAuth returns the current preview protection rule.
+func (f *Fake) PreviewAuth() PreviewAuthMode { return PreviewAuthMode(f.preview.Load()) }
+
+// previewAllowed applies PreviewAuth; it answers the request and returns
+// false when access is refused. A previewToken counts in the
+// Authorization header and in the access_token query parameter alike.
 func (f *Fake) previewAllowed(w http.ResponseWriter, r *http.Request, a *asset) bool {
-	mode := f.opts.PreviewAuth
+	mode := f.PreviewAuth()
 	if mode == PreviewAuthNone {
 		return true
 	}
-	tok, fromHeader, _ := f.presentedToken(r)
-	if mode != PreviewAuthAccessToken && fromHeader && tok != "" && f.validPreviewToken(tok, a) {
+	tok, bad := f.presentedToken(r)
+	isPreview := tok != "" && !bad && f.validPreviewToken(tok, a)
+	switch {
+	case isPreview && mode != PreviewAuthAccessToken:
 		return true
-	}
-	if mode == PreviewAuthPreviewToken {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="FotoWeb"`)
-		writeError(w, r, http.StatusUnauthorized, "Unauthorized: a previewToken is required")
+	case isPreview || mode == PreviewAuthPreviewToken:
+		msg := "Unauthorized: a previewToken is required"
+		if mode == PreviewAuthAccessToken {
+			msg = "Unauthorized: Access is denied due to invalid credentials"
+		}
+		challenge := `Bearer realm="FotoWeb"`
+		if tok != "" {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+		writeError(w, r, http.StatusUnauthorized, msg)
 		return false
 	}
 	who := f.authenticate(w, r)

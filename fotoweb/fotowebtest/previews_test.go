@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"image/jpeg"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
 type dim struct{ w, h int }
@@ -174,67 +172,5 @@ func TestPreviewToken(t *testing.T) {
 	if head["alg"] != "HS256" || claims["aud"] != "preview_token" || claims["exp"].(float64)-claims["iat"].(float64) != 3600 ||
 		claims["ass"] != "archives/5001/Folder%2019/summer%20party%202023.jpg" || claims["sub"] != "15003" {
 		t.Errorf("header %v claims %v", head, claims)
-	}
-}
-
-func TestPreviewAuthModes(t *testing.T) {
-	type cred int
-	const (
-		none cred = iota
-		accessHeader
-		accessQuery
-		previewHeader
-		previewQuery
-		expiredPreview
-		otherAssetPreview
-		userHidden
-	)
-	tests := []struct {
-		mode PreviewAuthMode
-		want map[cred]int
-	}{
-		{PreviewAuthAny, map[cred]int{none: 401, accessHeader: 200, accessQuery: 200, previewHeader: 200, previewQuery: 401, expiredPreview: 401, otherAssetPreview: 401, userHidden: 404}},
-		{PreviewAuthPreviewToken, map[cred]int{none: 401, accessHeader: 401, accessQuery: 401, previewHeader: 200, previewQuery: 401, expiredPreview: 401, otherAssetPreview: 401}},
-		{PreviewAuthNone, map[cred]int{none: 200, accessHeader: 200, previewHeader: 200, expiredPreview: 200, userHidden: 200}},
-		{PreviewAuthAccessToken, map[cred]int{none: 401, accessHeader: 200, accessQuery: 200, previewHeader: 401, userHidden: 404}},
-	}
-	for _, tt := range tests {
-		c := newClock()
-		s := newServer(t, Options{PreviewAuth: tt.mode, Now: c.Now})
-		tok := s.ServiceToken()
-		doc := assetDocOf(t, s, SmallAsset, tok)
-		href := previewsOf(t, doc)[0]["href"].(string)
-		pt := doc["previewToken"].(string)
-		other := assetDocOf(t, s, TinyAsset, tok)["previewToken"].(string)
-		hidden := assetDocOf(t, s, HiddenAsset, tok)
-		hiddenHref := previewsOf(t, hidden)[0]["href"].(string)
-		c.Advance(-2 * time.Hour)
-		expired := assetDocOf(t, s, SmallAsset, tok)["previewToken"].(string)
-		c.Advance(2 * time.Hour)
-		tok = s.ServiceToken()
-		for cr, want := range tt.want {
-			var r response
-			switch cr {
-			case none:
-				r = get(t, s, href, "", "")
-			case accessHeader:
-				r = get(t, s, href, tok, "")
-			case accessQuery:
-				r = get(t, s, href+"?access_token="+url.QueryEscape(tok), "", "")
-			case previewHeader:
-				r = get(t, s, href, pt, "")
-			case previewQuery:
-				r = get(t, s, href+"?access_token="+url.QueryEscape(pt), "", "")
-			case expiredPreview:
-				r = get(t, s, href, expired, "")
-			case otherAssetPreview:
-				r = get(t, s, href, other, "")
-			case userHidden:
-				r = get(t, s, hiddenHref, s.UserToken(), "")
-			}
-			if r.status != want {
-				t.Errorf("mode %d, credential %d: %d, want %d", tt.mode, cr, r.status, want)
-			}
-		}
 	}
 }

@@ -19,6 +19,7 @@ type archive struct {
 	href      string // "/fotoweb/archives/5001-Photos/"
 	userSees  bool
 	userEdits bool
+	noExport  bool               // non-admins lack the Export permission here (tests only)
 	folders   map[string]*folder // decoded path ("" = archive root)
 	modified  time.Time
 }
@@ -75,8 +76,8 @@ type asset struct {
 	modified time.Time
 	version  uint32
 	deleted  bool
-	before   *assetState               // state before the last change (webhooks)
-	cache    [2]atomic.Pointer[[]byte] // asset JSON per role, without previewToken
+	before   *assetState                      // state before the last change (webhooks)
+	cache    [numRoles]atomic.Pointer[[]byte] // asset JSON per role, without previewToken
 }
 
 // assetState is a snapshot for modified webhooks.

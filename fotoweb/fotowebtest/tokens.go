@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 // principal is who a token acts for.
 type principal struct {
 	admin     bool
+	readOnly  bool // sees what User sees, may edit nothing
 	userID    int
 	userName  string
 	fullName  string
@@ -29,19 +31,44 @@ var (
 		firstName: "Administrative", lastName: "User", email: "administrator@fotoembed.test"}
 	userPrincipal = &principal{userID: 15003, userName: User, fullName: "Edith Editor",
 		firstName: "Edith", lastName: "Editor", email: "editor@fotoembed.test"}
+	viewerPrincipal = &principal{readOnly: true, userID: 15004, userName: ReadOnlyUser, fullName: "Victor Viewer",
+		firstName: "Victor", lastName: "Viewer", email: "viewer@fotoembed.test"}
 )
 
-// role indexes per-role caches: 0 admin, 1 user.
+// numRoles is the number of distinct roles (per-role cache slots).
+const numRoles = 3
+
+// role indexes per-role caches: 0 admin, 1 editor, 2 viewer.
 func (p *principal) role() int {
-	if p.admin {
+	switch {
+	case p.admin:
 		return 0
+	case p.readOnly:
+		return 2
 	}
 	return 1
 }
 
+// loginPrincipal returns the interactive user called name (User or
+// ReadOnlyUser), or nil.
+func loginPrincipal(name string) *principal {
+	switch name {
+	case User:
+		return userPrincipal
+	case ReadOnlyUser:
+		return viewerPrincipal
+	}
+	return nil
+}
+
 func (p *principal) sees(a *archive) bool { return p.admin || a.userSees }
 
-func (p *principal) canEdit(a *archive) bool { return p.admin || a.userEdits }
+func (p *principal) canEdit(a *archive) bool { return p.admin || (!p.readOnly && a.userEdits) }
+
+// canExport reports whether p holds the Export permission in a.
+func (p *principal) canExport(a *archive) bool {
+	return p.sees(a) && slices.Contains(permissions(p, a), "Export")
+}
 
 type accessToken struct {
 	who     *principal
@@ -58,6 +85,7 @@ type refreshToken struct {
 }
 
 type authCode struct {
+	who       *principal
 	client    string
 	redirect  string
 	challenge string
@@ -159,10 +187,17 @@ func (f *Fake) ServiceToken() string {
 	return t
 }
 
-// UserToken returns a fresh access token of User (least privilege),
+// UserToken returns a fresh access token of User (the editor),
 // without a token-endpoint request.
 func (f *Fake) UserToken() string {
 	t, _ := f.issueAccess(userPrincipal, WebClientID)
+	return t
+}
+
+// ReadOnlyUserToken returns a fresh access token of ReadOnlyUser (sees
+// what User sees, may edit nothing), without a token-endpoint request.
+func (f *Fake) ReadOnlyUserToken() string {
+	t, _ := f.issueAccess(viewerPrincipal, WebClientID)
 	return t
 }
 
@@ -194,33 +229,33 @@ func (f *Fake) lookupAccess(tok string) *principal {
 }
 
 // presentedToken extracts a bearer token from the Authorization header
-// (scheme case-insensitive) or the access_token query parameter.
-// header reports where it came from; bad is true for a non-bearer
-// Authorization header.
-func (f *Fake) presentedToken(r *http.Request) (tok string, header, bad bool) {
+// (scheme case-insensitive) or the access_token query parameter (unless
+// Options.QueryTokenRejected covers the path). bad is true for a
+// non-bearer Authorization header.
+func (f *Fake) presentedToken(r *http.Request) (tok string, bad bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, rest, _ := strings.Cut(strings.TrimSpace(h), " ")
 		if !strings.EqualFold(scheme, "bearer") {
-			return "", true, true
+			return "", true
 		}
-		return strings.TrimSpace(rest), true, false
+		return strings.TrimSpace(rest), false
 	}
 	q := r.URL.Query().Get("access_token")
 	if q == "" {
-		return "", false, false
+		return "", false
 	}
 	for _, p := range f.opts.QueryTokenRejected {
 		if strings.HasPrefix(r.URL.Path, p) {
-			return "", false, false
+			return "", false
 		}
 	}
-	return q, false, false
+	return q, false
 }
 
 // authenticate returns the request's principal, or answers 401 (500 for
 // an OAuth token sent as FWAPIToken, as FotoWeb does) and returns nil.
 func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request) *principal {
-	tok, _, bad := f.presentedToken(r)
+	tok, bad := f.presentedToken(r)
 	if tok == "" && !bad && r.Header.Get("FWAPIToken") != "" {
 		writeError(w, r, http.StatusInternalServerError, "InternalServerError: An error occurred")
 		return nil
