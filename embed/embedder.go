@@ -34,6 +34,14 @@ type Config struct {
 	Tokens oauth2.TokenSource
 	// Delivery is the default delivery; DeliveryDefault means signed.
 	Delivery Delivery
+	// URLTokens is the URL token policy of FotoWeb URLs handed to
+	// browsers (RedirectURL, direct delivery): a fixed [URLToken] or a
+	// prober's live answer. nil means URLTokenAccess, the access token,
+	// as before policies existed.
+	URLTokens URLTokenPolicy
+	// Exporter makes the public URLs of export delivery; required for
+	// DeliveryExport and ExportURL.
+	Exporter Exporter
 	// CreditPrefix starts the credit line; "" means DefaultCreditPrefix.
 	// See [Text.CreditLine].
 	CreditPrefix string
@@ -72,7 +80,10 @@ func New(cfg Config) (*Embedder, error) {
 	if cfg.Delivery == DeliveryDirect && (cfg.Tokens == nil || origin == "") {
 		errs = append(errs, errors.New("embed: direct delivery needs Tokens and Origin"))
 	}
-	if cfg.Delivery < DeliveryDefault || cfg.Delivery > DeliveryDirect {
+	if cfg.Delivery == DeliveryExport && cfg.Exporter == nil {
+		errs = append(errs, ErrNoExporter)
+	}
+	if cfg.Delivery < DeliveryDefault || cfg.Delivery > DeliveryExport {
 		errs = append(errs, fmt.Errorf("embed: unknown delivery %d", int(cfg.Delivery)))
 	}
 	if len(errs) > 0 {
@@ -88,6 +99,10 @@ func New(cfg Config) (*Embedder, error) {
 	w.url(base)
 	return &Embedder{cfg: cfg, base: base, baseEsc: w.String(), origin: origin}, nil
 }
+
+// CanExport reports whether an Exporter is configured (export delivery
+// works).
+func (e *Embedder) CanExport() bool { return e.cfg.Exporter != nil }
 
 // Resolver returns the configured resolver (nil if none).
 func (e *Embedder) Resolver() *Resolver { return e.cfg.Resolver }
@@ -106,7 +121,7 @@ func (e *Embedder) Img(ctx context.Context, ref string, o Options) (template.HTM
 	if err != nil {
 		return "", err
 	}
-	return e.RenderImg(in, o)
+	return e.renderImg(ctx, in, o)
 }
 
 // Figure resolves ref and returns its <figure>; see [Embedder.RenderFigure].
@@ -115,7 +130,7 @@ func (e *Embedder) Figure(ctx context.Context, ref string, o Options) (template.
 	if err != nil {
 		return "", err
 	}
-	return e.RenderFigure(in, o)
+	return e.renderFigure(ctx, in, o)
 }
 
 // URL resolves ref and returns the URL of the image chosen for o (the
@@ -125,7 +140,7 @@ func (e *Embedder) URL(ctx context.Context, ref string, o Options) (string, erro
 	if err != nil {
 		return "", err
 	}
-	return e.SrcURL(in, o)
+	return e.srcURL(ctx, in, o)
 }
 
 // Srcset resolves ref and returns the srcset attribute value for o.
@@ -134,15 +149,19 @@ func (e *Embedder) Srcset(ctx context.Context, ref string, o Options) (string, e
 	if err != nil {
 		return "", err
 	}
-	return e.SrcsetOf(in, o)
+	return e.srcsetOf(ctx, in, o)
 }
 
-// Redirect is what the signed-URL handler calls in redirect mode: it
-// resolves the verified path's asset and returns [Embedder.RedirectURL].
-func (e *Embedder) Redirect(ctx context.Context, p urlsig.Parsed) (string, time.Time, error) {
+// Redirect is what the signed-URL handler calls in redirect and export
+// delivery: it resolves the verified path's asset and returns
+// [Embedder.ExportURL] when export is set, else [Embedder.RedirectURL].
+func (e *Embedder) Redirect(ctx context.Context, p urlsig.Parsed, export bool) (Target, error) {
 	in, err := e.resolve(ctx, p.Asset)
 	if err != nil {
-		return "", time.Time{}, err
+		return Target{}, err
+	}
+	if export {
+		return e.ExportURL(ctx, in, p.Options)
 	}
 	return e.RedirectURL(in, p.Options)
 }

@@ -116,11 +116,12 @@ func ExampleEmbedder_Redirect() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	target, expiry, err := emb.Redirect(ctx, parsed)
+	target, err := emb.Redirect(ctx, parsed, false)
 	if err != nil {
 		log.Fatal(err)
 	}
-	u, _ := url.Parse(target)
+	expiry := target.Expires
+	u, _ := url.Parse(target.URL)
 	fmt.Println("options:", parsed.Options.Encode())
 	fmt.Println("has token:", u.Query().Get("access_token") != "")
 	fmt.Println("token expires:", !expiry.IsZero())

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"html/template"
 	"strings"
 )
@@ -14,8 +15,14 @@ import (
 // (on one line; the space separates caption and credit). The caption is
 // Text.Caption; the credit follows [Text.CreditLine]. Both are escaped.
 func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
+	return e.renderFigure(context.Background(), in, o)
+}
+
+// renderFigure is RenderFigure with the context export delivery works
+// under.
+func (e *Embedder) renderFigure(ctx context.Context, in *Info, o Options) (template.HTML, error) {
 	var w writer
-	if err := e.writeFigure(&w, in, &o, nil); err != nil {
+	if err := e.writeFigure(ctx, &w, in, &o, nil); err != nil {
 		return "", err
 	}
 	return template.HTML(w.String()), nil
@@ -23,9 +30,9 @@ func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
 
 // writeFigure plans and writes the <figure>; if r is not nil, it also
 // fills in r's parts of the <img> (see [Embedder.writeImg]).
-func (e *Embedder) writeFigure(w *writer, in *Info, o *Options, r *Rendered) error {
+func (e *Embedder) writeFigure(ctx context.Context, w *writer, in *Info, o *Options, r *Rendered) error {
 	caption := in.Text.Caption
-	if err := e.writeImg(w, in, o, true, r); err != nil {
+	if err := e.writeImg(ctx, w, in, o, true, r); err != nil {
 		return err
 	}
 	hasCredit := in.Text.hasCredit()

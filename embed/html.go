@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"html/template"
 	"strconv"
 	"strings"
@@ -16,8 +17,13 @@ import (
 // the first at least Width × the largest ratio); width and height carry
 // the chosen preview's aspect ratio. Every value is escaped here.
 func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
+	return e.renderImg(context.Background(), in, o)
+}
+
+// renderImg is RenderImg with the context export delivery works under.
+func (e *Embedder) renderImg(ctx context.Context, in *Info, o Options) (template.HTML, error) {
 	var w writer
-	if err := e.writeImg(&w, in, &o, false, nil); err != nil {
+	if err := e.writeImg(ctx, &w, in, &o, false, nil); err != nil {
 		return "", err
 	}
 	return template.HTML(w.String()), nil
@@ -27,17 +33,17 @@ func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
 // by the <figure> start tag if figure is set (the builder then grows once
 // for the whole figure). If r is not nil, it also fills in r's parts of
 // the <img> from the same plan (see [Rendered]).
-func (e *Embedder) writeImg(w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
+func (e *Embedder) writeImg(ctx context.Context, w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
 	var p plan
 	if err := p.make(in, o); err != nil {
 		return err
 	}
-	m, err := e.urls(in, o)
+	var buf [16]int
+	cands := p.srcset(in, o, buf[:0])
+	m, err := e.urls(ctx, in, o, append(cands, p.src))
 	if err != nil {
 		return err
 	}
-	var buf [16]int
-	cands := p.srcset(in, o, buf[:0])
 	n := e.estimate(&p, &m, o, len(cands))
 	if figure {
 		n += figureLen(in, o, e.cfg.CreditPrefix)
@@ -95,6 +101,13 @@ func writeSrcset(w *writer, m *urlMaker, in *Info, cands []int) {
 		w.int(in.Previews[i].Width)
 		w.WriteByte('w')
 	}
+	if m.double != "" {
+		w.WriteString(", ")
+		w.url(m.double)
+		w.WriteByte(' ')
+		w.int(m.doubleW)
+		w.WriteByte('w')
+	}
 }
 
 // srcsetString returns the srcset value writeSrcset writes, unescaped.
@@ -108,6 +121,11 @@ func srcsetString(m *urlMaker, in *Info, cands []int) string {
 		b.WriteString(m.string(i))
 		b.WriteByte(' ')
 		b.Write(strconv.AppendInt(buf[:0], int64(in.Previews[i].Width), 10))
+		b.WriteByte('w')
+	}
+	if m.double != "" {
+		b.WriteString(", " + spaceless(m.double) + " ")
+		b.Write(strconv.AppendInt(buf[:0], int64(m.doubleW), 10))
 		b.WriteByte('w')
 	}
 	return b.String()
@@ -134,9 +152,13 @@ func writeSizes(w *writer, sizes string, cw int) {
 // builder allocates once.
 func (e *Embedder) estimate(p *plan, m *urlMaker, o *Options, ncands int) int {
 	var perURL int
-	if m.direct {
+	switch m.mode {
+	case DeliveryDirect:
 		perURL = escapedLen(e.origin) + escapedLen(m.in.Previews[p.src].Href) + len(m.tokQ) + 8
-	} else {
+	case DeliveryExport:
+		perURL = escapedLen(m.export[p.src]) + 2
+		ncands++
+	default:
 		perURL = len(e.baseEsc) + escapedLen(m.memo.paths[p.src]) + 2
 	}
 	n := 160 + (ncands+1)*(perURL+8) + escapedLen(p.alt) + escapedLen(p.sizes)
@@ -149,12 +171,17 @@ func (e *Embedder) estimate(p *plan, m *urlMaker, o *Options, ncands int) int {
 
 // SrcURL returns the URL of the image chosen for o: the <img src>.
 func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
+	return e.srcURL(context.Background(), in, o)
+}
+
+// srcURL is SrcURL with the context export delivery works under.
+func (e *Embedder) srcURL(ctx context.Context, in *Info, o Options) (string, error) {
 	var p plan
 	o.Decorative, o.Alt = true, "" // alt text is irrelevant to a URL
 	if err := p.make(in, &o); err != nil {
 		return "", err
 	}
-	m, err := e.urls(in, &o)
+	m, err := e.urls(ctx, in, &o, []int{p.src})
 	if err != nil {
 		return "", err
 	}
@@ -163,15 +190,21 @@ func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
 
 // SrcsetOf returns the srcset attribute value for in with o, unescaped.
 func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
+	return e.srcsetOf(context.Background(), in, o)
+}
+
+// srcsetOf is SrcsetOf with the context export delivery works under.
+func (e *Embedder) srcsetOf(ctx context.Context, in *Info, o Options) (string, error) {
 	var p plan
 	o.Decorative, o.Alt = true, ""
 	if err := p.make(in, &o); err != nil {
 		return "", err
 	}
-	m, err := e.urls(in, &o)
+	var buf [16]int
+	cands := p.srcset(in, &o, buf[:0])
+	m, err := e.urls(ctx, in, &o, cands)
 	if err != nil {
 		return "", err
 	}
-	var buf [16]int
-	return srcsetString(&m, in, p.srcset(in, &o, buf[:0])), nil
+	return srcsetString(&m, in, cands), nil
 }

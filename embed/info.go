@@ -11,8 +11,10 @@ import (
 )
 
 // Info is what fotoembed keeps about one asset: everything a page needs to
-// show it, and nothing that grants access. It never holds a token or a URL
-// with a token in it (the asset's previewToken is dropped).
+// show it. It never holds an access token or a URL with a token in it. It
+// holds the asset's previewToken (a JWT that lets its bearer fetch this one
+// asset's previews for an hour, nothing else) only when the resolver is
+// configured to keep it, for the "preview" URL token policy.
 //
 // An Info is immutable once built and shared between goroutines through
 // the cache; never modify one obtained from a [Resolver]. It marshals to
@@ -37,6 +39,11 @@ type Info struct {
 	Renditions []Rendition `json:"renditions,omitempty"`
 	// Text holds the metadata texts used for alt, caption and credit.
 	Text Text `json:"text"`
+	// PreviewToken is the asset's previewToken, kept only when
+	// ResolverConfig.PreviewTokens is set; PreviewTokenExpires is when it
+	// expires by this machine's clock.
+	PreviewToken        string    `json:"previewToken,omitempty"`
+	PreviewTokenExpires time.Time `json:"previewTokenExpires,omitzero"`
 
 	memo    atomic.Pointer[urlMemo] // signed preview paths without expiry; see memo.go
 	memoExp atomic.Pointer[urlMemo] // signed preview paths with the latest expiry

@@ -20,19 +20,26 @@ const (
 	// then redirects to FotoWeb or proxies the bytes. The HTML stays
 	// valid as long as the signature (and its optional expiry) does.
 	DeliverySigned
-	// DeliveryDirect points at FotoWeb with the current access token in
-	// the URL. Only for pages rendered per request: the HTML breaks when
-	// the token expires, and every visitor sees the token.
+	// DeliveryDirect points at FotoWeb with the token of the URL token
+	// policy in the URL (none, the asset's previewToken, or the access
+	// token). Only for pages rendered per request: preview URLs are
+	// ephemeral and tokens expire, and every visitor sees the token.
 	DeliveryDirect
+	// DeliveryExport points at permanent, public, token-free URLs made by
+	// FotoWeb's Export API (one export per asset and width, recorded by
+	// the [Exporter]): the page needs neither the service nor a token.
+	DeliveryExport
 )
 
-// String returns "default", "signed" or "direct".
+// String returns "default", "signed", "direct" or "export".
 func (d Delivery) String() string {
 	switch d {
 	case DeliverySigned:
 		return "signed"
 	case DeliveryDirect:
 		return "direct"
+	case DeliveryExport:
+		return "export"
 	}
 	return "default"
 }
@@ -79,8 +86,13 @@ type Options struct {
 	// rounded up to a whole minute so that URLs stay stable (and
 	// cacheable) for a minute. ExpiresAt wins when both are set.
 	ExpiresIn time.Duration
-	// Delivery selects signed or direct URLs; default is the Embedder's.
+	// Delivery selects signed, direct or export URLs; default is the
+	// Embedder's.
 	Delivery Delivery
+	// Publication is where the image is published (the page's URL), for
+	// export delivery: FotoWeb's export manager shows it. "" means the
+	// exporter's default (the site).
+	Publication string
 }
 
 // Attr is one HTML attribute; the value is escaped when written.
@@ -136,7 +148,7 @@ func (o *Options) Validate() error {
 	if u := o.ExpiresAt.Unix(); !o.ExpiresAt.IsZero() && (u < 1 || u > maxExpiry) {
 		return fmt.Errorf("%w: expiry %d outside 1..%d Unix seconds", ErrBadOption, u, maxExpiry)
 	}
-	if o.Delivery < DeliveryDefault || o.Delivery > DeliveryDirect {
+	if o.Delivery < DeliveryDefault || o.Delivery > DeliveryExport {
 		return fmt.Errorf("%w: unknown delivery %d", ErrBadOption, int(o.Delivery))
 	}
 	return nil

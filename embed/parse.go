@@ -112,6 +112,8 @@ func (o *Options) setText(key, val string) error {
 		o.Style = val
 	case "figure-class":
 		o.FigureClass = val
+	case "publication":
+		o.Publication = val
 	default:
 		if !strings.HasPrefix(key, "data-") {
 			return fmt.Errorf("unknown option %q", key)
@@ -161,15 +163,17 @@ func (o *Options) setExpiry(val string) error {
 	return nil
 }
 
-// setDelivery parses "signed" or "direct".
+// setDelivery parses "signed", "direct" or "export".
 func (o *Options) setDelivery(val string) error {
 	switch val {
 	case "signed":
 		o.Delivery = DeliverySigned
 	case "direct":
 		o.Delivery = DeliveryDirect
+	case "export":
+		o.Delivery = DeliveryExport
 	default:
-		return errors.New("delivery must be signed or direct")
+		return errors.New("delivery must be signed, direct or export")
 	}
 	return nil
 }

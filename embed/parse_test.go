@@ -57,7 +57,7 @@ func TestParseOptionsErrors(t *testing.T) {
 		{[]string{"priority=maybe"}, "true/false"},
 		{[]string{"expires=-1h"}, "positive"},
 		{[]string{"expires=tomorrow"}, "duration"},
-		{[]string{"delivery=proxy"}, "signed or direct"},
+		{[]string{"delivery=proxy"}, "signed, direct or export"},
 		{[]string{"width=1", "width=2"}, "given twice"},
 		{[]string{"id=a b"}, "white space"},
 		{[]string{"alt=x", "decorative"}, "decorative"},

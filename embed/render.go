@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"html/template"
 	"strings"
 )
@@ -34,15 +35,21 @@ type Rendered struct {
 // of it. The image is planned once: the parts are exactly what the markup
 // holds.
 func (e *Embedder) Render(in *Info, o Options, figure bool) (Rendered, error) {
+	return e.RenderContext(context.Background(), in, o, figure)
+}
+
+// RenderContext is [Embedder.Render] under ctx, which bounds the exports
+// that export delivery may make.
+func (e *Embedder) RenderContext(ctx context.Context, in *Info, o Options, figure bool) (Rendered, error) {
 	var (
 		r   Rendered
 		w   writer
 		err error
 	)
 	if figure {
-		err = e.writeFigure(&w, in, &o, &r)
+		err = e.writeFigure(ctx, &w, in, &o, &r)
 	} else {
-		err = e.writeImg(&w, in, &o, false, &r)
+		err = e.writeImg(ctx, &w, in, &o, false, &r)
 	}
 	if err != nil {
 		return Rendered{}, err

@@ -31,6 +31,9 @@ const (
 	DefaultNotFoundTTL  = 30 * time.Second
 	DefaultErrorBackoff = 10 * time.Second
 	DefaultFetchTimeout = 15 * time.Second
+	// DefaultPreviewTokenMargin is how long before its previewToken
+	// expires an entry is fetched anew.
+	DefaultPreviewTokenMargin = 10 * time.Minute
 )
 
 // Resolver errors.
@@ -66,6 +69,13 @@ type ResolverConfig struct {
 	FetchTimeout time.Duration
 	// Fields names the metadata fields kept for alt, caption and credit.
 	Fields Fields
+	// PreviewTokens keeps each asset's previewToken in its Info (for the
+	// "preview" URL token policy). An entry is then fresh for at most its
+	// previewToken's life less PreviewTokenMargin, so that a previewToken
+	// handed out always has at least that margin left.
+	PreviewTokens bool
+	// PreviewTokenMargin: see PreviewTokens (default 10 min).
+	PreviewTokenMargin time.Duration
 	// Now is the clock deciding freshness; nil means time.Now.
 	Now func() time.Time
 }
@@ -109,6 +119,7 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 	def(&cfg.NotFoundTTL, DefaultNotFoundTTL)
 	def(&cfg.ErrorBackoff, DefaultErrorBackoff)
 	def(&cfg.FetchTimeout, DefaultFetchTimeout)
+	def(&cfg.PreviewTokenMargin, DefaultPreviewTokenMargin)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -237,9 +248,22 @@ func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 }
 
 // entry is the fresh entry for what FotoWeb said about asset a at now.
+// With PreviewTokens it keeps a's previewToken and goes stale its margin
+// before the token expires (but not sooner than a tenth of its life, so
+// that a token FotoWeb hands out nearly spent does not make every request
+// a fetch).
 func (r *Resolver) entry(key string, a *fotoweb.Asset, now time.Time) *Entry {
+	in := NewInfo(key, a, r.cfg.Fields)
 	fresh := now.Add(r.cfg.TTL)
-	return &Entry{Info: NewInfo(key, a, r.cfg.Fields), Fetched: now, FreshUntil: fresh, StaleUntil: fresh.Add(r.cfg.StaleIfError)}
+	if r.cfg.PreviewTokens && a.PreviewToken != "" {
+		in.PreviewToken = a.PreviewToken
+		in.PreviewTokenExpires = previewTokenExpiry(a.PreviewToken, now)
+		life := in.PreviewTokenExpires.Sub(now)
+		if t := now.Add(max(life-r.cfg.PreviewTokenMargin, life/10)); t.Before(fresh) {
+			fresh = t
+		}
+	}
+	return &Entry{Info: in, Fetched: now, FreshUntil: fresh, StaleUntil: fresh.Add(r.cfg.StaleIfError)}
 }
 
 // Prime stores what FotoWeb already said about a in another answer (a

@@ -51,10 +51,11 @@ func TestRedirectCarriesCurrentToken(t *testing.T) {
 		t.Fatalf("signed options %+v", parsed.Options)
 	}
 
-	u1, exp1, err := v.emb.Redirect(ctx, parsed)
+	t1, err := v.emb.Redirect(ctx, parsed, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	u1, exp1 := t1.URL, t1.Expires
 	old := tokenOf(t, u1)
 	if old == "" || exp1.IsZero() {
 		t.Fatalf("redirect %s, expiry %v", u1, exp1)
@@ -67,10 +68,11 @@ func TestRedirectCarriesCurrentToken(t *testing.T) {
 	if _, err := v.res.Resolve(ctx, fotowebtest.PortraitAsset); err != nil {
 		t.Fatal(err)
 	}
-	u2, _, err := v.emb.Redirect(ctx, parsed)
+	t2, err := v.emb.Redirect(ctx, parsed, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	u2 := t2.URL
 	cur, err := v.tokens.Token()
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -18,39 +19,44 @@ import (
 var ErrToken = errors.New("embed: no access token")
 
 // urlMaker writes the URLs of one render: signed service URLs (from the
-// Info's memo) or FotoWeb URLs with the token current at the start of the
-// render.
+// Info's memo), FotoWeb URLs with the token the URL token policy puts on
+// them at the start of the render, or public export URLs.
 type urlMaker struct {
-	e      *Embedder
-	in     *Info
-	direct bool
-	memo   *urlMemo // signed paths (signed only)
-	tokQ   string   // "access_token=..." (direct only)
+	e       *Embedder
+	in      *Info
+	mode    Delivery
+	memo    *urlMemo       // signed paths (signed only)
+	tokQ    string         // "access_token=..." or "" (direct only)
+	export  map[int]string // public URL by preview index (export only)
+	double  string         // DoubleResolution URL of the widest export, "" for none
+	doubleW int            // its width
 }
 
-// urls prepares the URL maker for rendering in with o.
-func (e *Embedder) urls(in *Info, o *Options) (urlMaker, error) {
-	m := urlMaker{e: e, in: in, direct: e.delivery(o) == DeliveryDirect}
-	if !m.direct {
-		if e.cfg.Signer == nil {
-			return m, errors.New("embed: signed delivery needs a Signer")
-		}
-		exp := o.expiry(e.cfg.Now())
-		if exp != 0 && (exp < 1 || exp > urlsig.MaxExpiry) {
-			return m, fmt.Errorf("%w: expiry %d out of range", ErrBadOption, exp)
-		}
-		memo, err := in.memoFor(e.cfg.Signer, exp)
-		if err != nil {
-			return m, fmt.Errorf("embed: signing %q: %w", in.Href, err)
-		}
-		m.memo = memo
-		return m, nil
-	}
-	tok, err := e.token()
-	if err != nil {
+// urls prepares the URL maker for rendering in with o. need lists the
+// preview indices the render writes (export delivery exports each width
+// once, before writing).
+func (e *Embedder) urls(ctx context.Context, in *Info, o *Options, need []int) (urlMaker, error) {
+	m := urlMaker{e: e, in: in, mode: e.delivery(o)}
+	switch m.mode {
+	case DeliveryDirect:
+		tokQ, _, _, err := e.urlToken(in)
+		m.tokQ = tokQ
 		return m, err
+	case DeliveryExport:
+		return m, m.exports(ctx, o, need)
 	}
-	m.tokQ = tokenQuery(tok.AccessToken)
+	if e.cfg.Signer == nil {
+		return m, errors.New("embed: signed delivery needs a Signer")
+	}
+	exp := o.expiry(e.cfg.Now())
+	if exp != 0 && (exp < 1 || exp > urlsig.MaxExpiry) {
+		return m, fmt.Errorf("%w: expiry %d out of range", ErrBadOption, exp)
+	}
+	memo, err := in.memoFor(e.cfg.Signer, exp)
+	if err != nil {
+		return m, fmt.Errorf("embed: signing %q: %w", in.Href, err)
+	}
+	m.memo = memo
 	return m, nil
 }
 
@@ -65,8 +71,10 @@ func (e *Embedder) delivery(o *Options) Delivery {
 // write writes the URL of preview i, escaped for an attribute value.
 func (m *urlMaker) write(w *writer, i int) {
 	switch {
-	case m.direct:
+	case m.mode == DeliveryDirect:
 		writeFotoWebURL(w, m.e.origin, m.in.Previews[i].Href, m.tokQ)
+	case m.mode == DeliveryExport:
+		w.url(m.export[i])
 	case m.memo.safe:
 		w.WriteString(m.e.baseEsc)
 		w.WriteString(m.memo.paths[i])
@@ -78,11 +86,52 @@ func (m *urlMaker) write(w *writer, i int) {
 
 // string returns the URL of preview i, unescaped.
 func (m *urlMaker) string(i int) string {
-	if m.direct {
+	switch m.mode {
+	case DeliveryDirect:
 		return spaceless(fotowebURL(m.e.origin, m.in.Previews[i].Href, m.tokQ))
+	case DeliveryExport:
+		return spaceless(m.export[i])
 	}
 	return spaceless(m.e.base + m.memo.paths[i])
 }
+
+// urlTokenPolicy returns the URL token policy in force.
+func (e *Embedder) urlTokenPolicy() URLToken {
+	if e.cfg.URLTokens == nil {
+		return URLTokenAccess
+	}
+	return e.cfg.URLTokens.URLToken()
+}
+
+// urlToken returns the query parameter the URL token policy puts on a
+// FotoWeb URL of in ("" for none), the policy, and the token's expiry
+// (zero when there is no token or its expiry is unknown).
+func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
+	if e.origin == "" {
+		return "", 0, time.Time{}, fmt.Errorf("%w: FotoWeb URLs need Origin configured", ErrToken)
+	}
+	switch pol := e.urlTokenPolicy(); pol {
+	case URLTokenNone:
+		return "", pol, time.Time{}, nil
+	case URLTokenPreview:
+		if in.PreviewToken == "" || !e.cfg.Now().Before(in.PreviewTokenExpires) {
+			return "", pol, time.Time{}, fmt.Errorf("%w: no live previewToken for %q (does the resolver keep previewTokens?)", ErrToken, in.Href)
+		}
+		return "access_token=" + url.QueryEscape(in.PreviewToken), pol, in.PreviewTokenExpires, nil
+	case URLTokenAccess:
+		tok, err := e.token()
+		if err != nil {
+			return "", pol, time.Time{}, err
+		}
+		return tokenQuery(tok.AccessToken), pol, tok.Expiry, nil
+	default:
+		return "", pol, time.Time{}, fmt.Errorf("%w: no URL token policy is in force (FotoWeb accepted no form of a preview URL)", ErrNoPolicy)
+	}
+}
+
+// ErrNoPolicy reports that no URL token policy is in force, so no FotoWeb
+// URL can be handed to a browser.
+var ErrNoPolicy = errors.New("embed: no URL token policy")
 
 // token returns the live token source's current token.
 func (e *Embedder) token() (*oauth2.Token, error) {
@@ -139,21 +188,29 @@ func absolute(href string) bool {
 	return strings.HasPrefix(href, "https://") || strings.HasPrefix(href, "http://")
 }
 
-// fotowebURL returns origin+href with the query parameter tokQ added.
+// fotowebURL returns origin+href with the query parameter tokQ added
+// (href as it is when tokQ is "").
 func fotowebURL(origin, href, tokQ string) string {
-	head, sep, frag := splitHref(href)
 	if absolute(href) {
 		origin = ""
 	}
+	if tokQ == "" {
+		return origin + href
+	}
+	head, sep, frag := splitHref(href)
 	return origin + head + sep + tokQ + frag
 }
 
 // writeFotoWebURL writes fotowebURL(origin, href, tokQ), escaped.
 func writeFotoWebURL(w *writer, origin, href, tokQ string) {
-	head, sep, frag := splitHref(href)
 	if !absolute(href) {
 		w.url(origin)
 	}
+	if tokQ == "" {
+		w.url(href)
+		return
+	}
+	head, sep, frag := splitHref(href)
 	w.url(head)
 	w.WriteString(sep)
 	w.url(tokQ)
@@ -167,21 +224,51 @@ func (e *Embedder) FotoWebURL(p Preview, accessToken string) string {
 	return fotowebURL(e.origin, p.Href, tokenQuery(accessToken))
 }
 
+// Target is where a signed URL's redirect goes.
+type Target struct {
+	// URL is the absolute URL to redirect to.
+	URL string
+	// Token is the URL token policy applied to URL; URLTokenNone also
+	// for an export URL, which needs none.
+	Token URLToken
+	// Expires is when the token in URL expires; zero when URL holds no
+	// token, or (URLTokenAccess) when the token source did not say.
+	Expires time.Time
+	// Export reports a public export URL (export delivery): permanent,
+	// no token.
+	Export bool
+}
+
 // RedirectURL is what the signed-URL handler calls in redirect mode: it
 // chooses the preview the verified options o mean ([Info.ChooseFor]) and
-// returns its FotoWeb URL carrying the token current at this moment,
-// with that token's expiry (zero when unknown), so that the response's
+// returns its FotoWeb URL with the token the URL token policy puts on it
+// at this moment, and that token's expiry, so that the response's
 // Cache-Control never outlives the token.
-func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (string, time.Time, error) {
+func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
 	i, err := in.ChooseFor(o)
 	if err != nil {
-		return "", time.Time{}, err
+		return Target{}, err
 	}
-	tok, err := e.token()
+	tokQ, pol, exp, err := e.urlToken(in)
 	if err != nil {
-		return "", time.Time{}, err
+		return Target{}, err
 	}
-	return e.FotoWebURL(in.Previews[i], tok.AccessToken), tok.Expiry, nil
+	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp}, nil
+}
+
+// ExportURL is what the signed-URL handler calls in export delivery: the
+// public export URL of the preview width the verified options o mean,
+// exported first if the exporter has no record of it.
+func (e *Embedder) ExportURL(ctx context.Context, in *Info, o urlsig.Options) (Target, error) {
+	i, err := in.ChooseFor(o)
+	if err != nil {
+		return Target{}, err
+	}
+	m := urlMaker{e: e, in: in, mode: DeliveryExport}
+	if err := m.exports(ctx, &Options{}, []int{i}); err != nil {
+		return Target{}, err
+	}
+	return Target{URL: m.export[i], Token: URLTokenNone, Export: true}, nil
 }
 
 // SignedURL returns the service URL (BaseURL + signed path) for preview i

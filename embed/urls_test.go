@@ -54,15 +54,15 @@ func TestRedirectURL(t *testing.T) {
 		if parsed.Asset != in.Href || parsed.Ext != ".jpg" {
 			t.Errorf("parsed %+v", parsed)
 		}
-		u, gotExp, err := e.RedirectURL(in, parsed.Options)
+		tg, err := e.RedirectURL(in, parsed.Options)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "https://acme.fotoware.cloud" + p.Href + "?access_token=T1"; u != want || !gotExp.Equal(exp) {
-			t.Errorf("got %s %v, want %s %v", u, gotExp, want, exp)
+		if want := "https://acme.fotoware.cloud" + p.Href + "?access_token=T1"; tg.URL != want || !tg.Expires.Equal(exp) || tg.Token != URLTokenAccess {
+			t.Errorf("got %+v, want %s %v", tg, want, exp)
 		}
 	}
-	if _, _, err := e.RedirectURL(in, urlsig.Options{Rendition: "orig"}); !errors.Is(err, ErrRenditionOption) {
+	if _, err := e.RedirectURL(in, urlsig.Options{Rendition: "orig"}); !errors.Is(err, ErrRenditionOption) {
 		t.Errorf("rendition: %v", err)
 	}
 }
@@ -73,7 +73,7 @@ func TestTokenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := info(landscape())
-	if _, _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
+	if _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
 		t.Errorf("no token source: %v", err)
 	}
 	if _, err := e.RenderImg(in, Options{Delivery: DeliveryDirect}); !errors.Is(err, ErrToken) {
@@ -81,7 +81,7 @@ func TestTokenErrors(t *testing.T) {
 	}
 	failing := oauth2.TokenSource(failingSource{})
 	e, _ = New(Config{Signer: testSigner(t), Origin: "https://a.example", Tokens: failing})
-	if _, _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
+	if _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
 		t.Errorf("failing token source: %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package embed
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,50 +18,8 @@ import (
 //     document-style preference (CSP, maintainability), and style is an
 //     attribute the caller chose to pass through.
 
-// htmlValidate returns the path of the html-validate binary, or skips
-// (fails under FOTOEMBED_REQUIRE_INTEGRATION=1) when it is not installed.
-func htmlValidate(t *testing.T) string {
-	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(root, "tools", "html-validate", "node_modules", ".bin", "html-validate")
-	if _, err := os.Stat(bin); err != nil {
-		testenv.Missing(t, "html-validate not installed: run npm ci --prefix tools/html-validate")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		testenv.Missing(t, "node is not on PATH (needed by html-validate)")
-	}
-	return bin
-}
-
-// repoRoot finds the directory holding go.mod above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// document wraps a fragment in a minimal valid HTML5 document.
-func document(title, fragment string) string {
-	return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + title +
-		"</title>\n</head>\n<body>\n" + fragment + "</body>\n</html>\n"
-}
-
 func TestHTMLValidate(t *testing.T) {
-	bin := htmlValidate(t)
+	bin, cfg := testenv.HTMLValidator(t)
 	golden, err := filepath.Glob(filepath.Join("testdata", "golden", "*.html"))
 	if err != nil || len(golden) == 0 {
 		t.Fatalf("no golden files (%v)", err)
@@ -71,7 +28,7 @@ func TestHTMLValidate(t *testing.T) {
 	var files []string
 	write := func(name, fragment string) {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(document(name, fragment)), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(testenv.Document(name, fragment)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, p)
@@ -84,10 +41,6 @@ func TestHTMLValidate(t *testing.T) {
 		write(filepath.Base(g), string(b))
 	}
 	write("hostile-text.html", hostileFigure(t)+"\n")
-	cfg, err := filepath.Abs(filepath.Join("testdata", ".htmlvalidate.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.Command(bin, append([]string{"--config", cfg, "--formatter", "text"}, files...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -97,7 +50,7 @@ func TestHTMLValidate(t *testing.T) {
 
 	// The harness must be able to fail: an <img> without alt is invalid.
 	bad := filepath.Join(dir, "bad.html")
-	if err := os.WriteFile(bad, []byte(document("bad", `<img src="a.jpg" width="1" height="1">`+"\n")), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte(testenv.Document("bad", `<img src="a.jpg" width="1" height="1">`+"\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(bin, "--config", cfg, bad).CombinedOutput(); err == nil {
