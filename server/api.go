@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"html/template"
 	"io"
 	"net/http"
 	"strconv"
@@ -32,6 +31,10 @@ type itemRequest struct {
 	ID         string `json:"id"`
 	Alt        string `json:"alt"`
 	Delivery   string `json:"delivery"`
+	// Publication is the page the image is published on (export
+	// delivery: recorded with the export in FotoWeb); default the
+	// service's --publication.
+	Publication string `json:"publication"`
 }
 
 // itemResult is one /v1/resolve result, in the order of the items. Ref
@@ -68,10 +71,11 @@ func (s *Server) embedSnippet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	html, err := s.render(in, it.Figure, o)
+	img, err := s.emb.RenderContext(c.Request().Context(), in, o, it.Figure)
 	if err != nil {
 		return err
 	}
+	html := img.HTML
 	return c.Blob(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }
 
@@ -80,7 +84,7 @@ func queryItem(c echo.Context) (itemRequest, error) {
 	q := c.QueryParams()
 	it := itemRequest{
 		Ref: q.Get("ref"), Sizes: q.Get("sizes"), Class: q.Get("class"),
-		ID: q.Get("id"), Alt: q.Get("alt"), Delivery: q.Get("delivery"),
+		ID: q.Get("id"), Alt: q.Get("alt"), Delivery: q.Get("delivery"), Publication: q.Get("publication"),
 	}
 	var err error
 	if w := q.Get("width"); w != "" {
@@ -117,15 +121,16 @@ func parseFlag(q map[string][]string, name string) (bool, error) {
 }
 
 // itemOptions turns a request item into embed options; the default
-// delivery is signed. Direct delivery (token in the HTML) is refused in
-// proxy mode, where tokens stay on the server.
+// delivery is signed. Direct delivery (a FotoWeb URL in the HTML) is
+// refused unless signed URLs are answered by redirect, where the same URL
+// token policy applies; export delivery needs the service's exporter.
 func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 	if strings.TrimSpace(it.Ref) == "" {
 		return embed.Options{}, badRequest("ref is required")
 	}
 	o := embed.Options{
 		Width: it.Width, Sizes: it.Sizes, Priority: it.Priority, Decorative: it.Decorative,
-		Class: it.Class, ID: it.ID, Alt: it.Alt, Delivery: embed.DeliverySigned,
+		Class: it.Class, ID: it.ID, Alt: it.Alt, Delivery: embed.DeliverySigned, Publication: it.Publication,
 	}
 	switch it.Delivery {
 	case "", "signed":
@@ -134,18 +139,18 @@ func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 			return o, badRequest("direct delivery is disabled: this service keeps FotoWeb tokens server-side (proxy delivery)")
 		}
 		o.Delivery = embed.DeliveryDirect
+	case "export":
+		if !s.emb.CanExport() {
+			return o, badRequest("export delivery is not configured on this service")
+		}
+		o.Delivery = embed.DeliveryExport
 	default:
-		return o, badRequest("delivery must be signed or direct")
+		return o, badRequest("delivery must be signed, direct or export")
+	}
+	if len(o.Publication) > 2048 {
+		return o, badRequest("publication is longer than 2048 characters")
 	}
 	return o, o.Validate()
-}
-
-// render returns the <img> or <figure> of in.
-func (s *Server) render(in *embed.Info, figure bool, o embed.Options) (template.HTML, error) {
-	if figure {
-		return s.emb.RenderFigure(in, o)
-	}
-	return s.emb.RenderImg(in, o)
 }
 
 // resolveBatch answers POST /v1/resolve: every item resolved (at most
@@ -210,7 +215,7 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, er
 	if err != nil {
 		return itemResult{}, err
 	}
-	img, err := s.emb.Render(in, o, it.Figure)
+	img, err := s.emb.RenderContext(ctx, in, o, it.Figure)
 	if err != nil {
 		return itemResult{}, err
 	}

@@ -85,6 +85,13 @@ type Config struct {
 	// (full administrative access) is put in URLs browsers see (redirect
 	// delivery, direct HTML). Without it such a configuration is refused.
 	AllowAdminTokenInURL bool
+	// URLTokens is the URL token policy of FotoWeb URLs handed to
+	// browsers, the same the Embedder applies; /readyz and the metric
+	// fotoembed_url_token_policy report it. nil reports nothing.
+	URLTokens URLTokens
+	// Exports, when set, is the exporter of export delivery; an
+	// asset-deleted webhook drops the asset's export records.
+	Exports Exports
 	// APIKeys are the accepted keys for /v1/*; empty closes the API
 	// (every request 401).
 	APIKeys []string
@@ -164,10 +171,13 @@ func (c Config) Validate() error {
 	if _, err := absOrigin(c.BaseURL, true); err != nil {
 		bad("BaseURL", "%v", err)
 	}
-	if c.Delivery != DeliveryRedirect && c.Delivery != DeliveryProxy {
+	if c.Delivery < DeliveryRedirect || c.Delivery > DeliveryExport {
 		bad("Delivery", "unknown delivery %d", int(c.Delivery))
 	}
-	if c.Delivery == DeliveryRedirect && adminToken(c.Tokens) && !c.AllowAdminTokenInURL {
+	if c.Delivery == DeliveryExport && (c.Embedder == nil || !c.Embedder.CanExport()) {
+		bad("Delivery", "export delivery needs an Embedder with an Exporter")
+	}
+	if c.Delivery == DeliveryRedirect && adminToken(c.Tokens) && !c.AllowAdminTokenInURL && mayHandAccess(c.URLTokens) {
 		bad("Delivery", "redirect delivery would hand a client-credentials token (full administrative access) "+
 			"to every visitor; use proxy delivery or a user token (fotoembed login), or set AllowAdminTokenInURL")
 	}
@@ -262,6 +272,18 @@ func (c Config) withDefaults() Config {
 		c.Now = time.Now
 	}
 	return c
+}
+
+// mayHandAccess reports whether the URL token policy may put the access
+// token on URLs: a fixed access policy, or none configured (the
+// Embedder's default). A prober refuses the access token by itself (its
+// AllowAccess check).
+func mayHandAccess(u URLTokens) bool {
+	if u == nil {
+		return true
+	}
+	_, probing := u.(interface{ Recheck() })
+	return !probing && u.URLToken() == embed.URLTokenAccess
 }
 
 // adminToken reports whether ts is a client-credentials source.

@@ -94,7 +94,7 @@ func classify(err error) (int, string) {
 func upstream(err error) bool {
 	var fe *fotoweb.Error
 	return errors.As(err, &fe) ||
-		errors.Is(err, embed.ErrUpstream) || errors.Is(err, embed.ErrToken) ||
+		errors.Is(err, embed.ErrUpstream) || errors.Is(err, embed.ErrToken) || errors.Is(err, embed.ErrNoPolicy) ||
 		errors.Is(err, fotoweb.ErrUnavailable) || errors.Is(err, fotoweb.ErrUnauthorized) ||
 		errors.Is(err, fotoweb.ErrForbidden) || errors.Is(err, fotoweb.ErrRateLimited) ||
 		errors.Is(err, fotoweb.ErrOffOrigin)

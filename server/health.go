@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/urltoken"
 )
 
 // Readiness probes: the API descriptor of the token's user, or the
@@ -44,11 +45,16 @@ type ReadyResult struct {
 	// Status is "ok" when every check passed (or is only "degraded"),
 	// else "fail".
 	Status string `json:"status"`
-	// Checks are the results by name: "token" and "fotoweb", and "store"
-	// when the resolver's store is shared between replicas (Redis).
+	// Checks are the results by name: "token" and "fotoweb", "store"
+	// when the resolver's store is shared between replicas (Redis), and
+	// "url_token" when a URL token policy is configured (it fails in
+	// redirect delivery when no policy works).
 	Checks map[string]CheckResult `json:"checks"`
 	// Checked is when the checks ran.
 	Checked time.Time `json:"checked"`
+	// URLToken is the URL token policy in force for FotoWeb URLs handed
+	// to browsers, why, and when it was last checked.
+	URLToken *urltoken.State `json:"url_token,omitempty"`
 }
 
 // CheckResult is one readiness check's outcome.
@@ -97,6 +103,13 @@ func (r *readiness) get(ctx context.Context) ReadyResult {
 	}
 	if st, ok := r.s.res.Store().(storeChecker); ok {
 		res.Checks["store"] = checkStore(ctx, st)
+	}
+	if r.s.cfg.URLTokens != nil {
+		cr, st := r.s.checkURLToken()
+		res.Checks["url_token"], res.URLToken = cr, st
+		if cr.Status == "fail" {
+			res.Status = "fail"
+		}
 	}
 	r.last, r.at = res, now
 	return res

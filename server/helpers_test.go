@@ -53,6 +53,9 @@ type envOptions struct {
 	fake      fotowebtest.Options
 	fotoweb   func(*fotoweb.Config)
 	configure func(*Config)
+	// embed adjusts the resolver's and the embedder's configuration
+	// (exporter, URL token policy) before they are built.
+	embed func(*env, *embed.ResolverConfig, *embed.Config)
 }
 
 // newEnv builds the whole service against a fresh fake FotoWeb.
@@ -76,13 +79,17 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	must(t, err)
 	e.signer, err = urlsig.New(urlsig.Config{Keys: [][]byte{testSigningKey}})
 	must(t, err)
-	e.res, err = embed.NewResolver(embed.ResolverConfig{Source: e.client})
-	must(t, err)
-
 	e.ts = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.ts.Listener.Addr().String()
-	e.emb, err = embed.New(embed.Config{Resolver: e.res, Signer: e.signer, BaseURL: base,
-		Origin: e.fake.URL, Tokens: e.tokens, Now: e.clock.Now})
+	rcfg := embed.ResolverConfig{Source: e.client}
+	ecfg := embed.Config{Signer: e.signer, BaseURL: base, Origin: e.fake.URL, Tokens: e.tokens, Now: e.clock.Now}
+	if opts.embed != nil {
+		opts.embed(e, &rcfg, &ecfg)
+	}
+	e.res, err = embed.NewResolver(rcfg)
+	must(t, err)
+	ecfg.Resolver = e.res
+	e.emb, err = embed.New(ecfg)
 	must(t, err)
 	cfg := Config{
 		FotoWeb: e.client, Embedder: e.emb, Signer: e.signer, Tokens: e.tokens,

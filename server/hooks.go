@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -10,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/fotoweb"
 )
 
 // maxHookBody bounds a webhook body.
@@ -47,7 +51,31 @@ func (s *Server) hook(c echo.Context) error {
 	}
 	key, _ := s.res.Key(href)
 	s.log.Info("webhook: asset invalidated", "request_id", requestID(c), "asset", s.redact(key))
+	if s.cfg.Exports != nil {
+		if err := s.forgetIfDeleted(c, key); err != nil {
+			return err
+		}
+	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// forgetIfDeleted asks FotoWeb whether the asset still exists (the
+// payload is only a hint) and, if FotoWeb says it does not, drops its
+// export records, so that nothing is served from a deleted asset's
+// exports and a new asset at the same href is exported anew.
+func (s *Server) forgetIfDeleted(c echo.Context, key string) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	_, err := s.res.Resolve(ctx, key)
+	if !errors.Is(err, fotoweb.ErrNotFound) {
+		return nil // it exists, or FotoWeb cannot tell now: keep the records
+	}
+	n, err := s.cfg.Exports.Forget(ctx, key)
+	if err != nil {
+		return fmt.Errorf("server: dropping the export records of a deleted asset: %w", err)
+	}
+	s.log.Info("webhook: deleted asset's export records dropped", "request_id", requestID(c), "asset", s.redact(key), "records", n)
+	return nil
 }
 
 // hookSourceAllowed reports whether the client IP is in Config.HookAllow

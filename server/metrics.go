@@ -27,6 +27,7 @@ type Metrics struct {
 	tokenRefreshes  prometheus.Counter
 	resolverOnce    sync.Once
 	storeOnce       sync.Once
+	urlTokenOnce    sync.Once
 
 	// reqMu guards reqObs, the request children already resolved, so
 	// that the hot path skips WithLabelValues' label hashing.

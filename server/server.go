@@ -65,6 +65,7 @@ func New(cfg Config) (*Server, error) {
 	s.ready = newReadiness(s)
 	s.metrics.watchResolver(s.res)
 	s.metrics.watchStore(s.res.Store())
+	s.metrics.watchURLTokens(cfg.URLTokens)
 	s.e = s.newEcho()
 	return s, nil
 }

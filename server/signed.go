@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -27,7 +28,7 @@ func (s *Server) signedImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.cfg.Delivery == DeliveryRedirect && p.Options.Rendition != "" {
+	if s.cfg.Delivery != DeliveryProxy && p.Options.Rendition != "" {
 		return badRequest(msgRendition)
 	}
 	ph := startPhase(c.Request().Context(), s.cfg.RequestTimeout)
@@ -75,19 +76,25 @@ func (ph *phase) timeoutErr(err error) error {
 	return err
 }
 
-// redirect answers 302 to the chosen FotoWeb preview URL carrying the
-// current access token, after checking that the URL is on the FotoWeb
-// origin. Its Cache-Control is private and never outlives the token.
+// redirect answers 302 to the chosen FotoWeb preview URL with what the
+// URL token policy puts on it, after checking that the URL is on the
+// FotoWeb origin; in export delivery, to the public export URL. Its
+// Cache-Control never outlives the token in the URL.
 func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) error {
-	loc, tokExp, err := s.emb.Redirect(ctx, p)
+	tg, err := s.emb.Redirect(ctx, p, s.cfg.Delivery == DeliveryExport)
 	if err != nil {
 		return err
 	}
-	if err := s.checkOnOrigin(loc); err != nil {
+	if tg.Export {
+		err = checkPublic(tg.URL)
+	} else {
+		err = s.checkOnOrigin(tg.URL)
+	}
+	if err != nil {
 		return err
 	}
 	// The keys are canonical; one backing array serves the three values.
-	v := [...]string{s.redirectCacheControl(tokExp, p.Options.Expires), "no-referrer", loc}
+	v := [...]string{s.redirectCacheControl(tg, p.Options.Expires), "no-referrer", tg.URL}
 	vals := v[:]
 	h := c.Response().Header()
 	h["Cache-Control"] = vals[0:1:1]
@@ -97,15 +104,21 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 }
 
 // redirectCacheControl is "private, max-age=N" with N the smallest of
-// Config.RedirectMaxAge, the token's remaining life minus
-// Config.TokenMargin and the signed URL's remaining life; "private,
-// no-store" when the token's expiry is unknown or N is not positive.
-func (s *Server) redirectCacheControl(tokExp, urlExp time.Time) string {
-	if tokExp.IsZero() {
-		return "private, no-store"
-	}
+// Config.RedirectMaxAge, the remaining life minus Config.TokenMargin of
+// the token in the URL (none for URL token policy "none") and the signed
+// URL's remaining life; "private, no-store" when the token's expiry is
+// unknown or N is not positive. An export URL holds no token and is
+// public: "public, max-age=N".
+func (s *Server) redirectCacheControl(tg embed.Target, urlExp time.Time) string {
 	now := s.cfg.Now()
-	age := min(s.cfg.RedirectMaxAge, tokExp.Sub(now)-s.cfg.TokenMargin)
+	age := s.cfg.RedirectMaxAge
+	switch {
+	case tg.Export || tg.Token == embed.URLTokenNone:
+	case tg.Expires.IsZero():
+		return "private, no-store"
+	default:
+		age = min(age, tg.Expires.Sub(now)-s.cfg.TokenMargin)
+	}
 	if !urlExp.IsZero() {
 		age = min(age, urlExp.Sub(now))
 	}
@@ -113,7 +126,24 @@ func (s *Server) redirectCacheControl(tokExp, urlExp time.Time) string {
 	if secs <= 0 {
 		return "private, no-store"
 	}
-	return "private, max-age=" + strconv.FormatInt(secs, 10)
+	scope := "private, max-age="
+	if tg.Export {
+		scope = "public, max-age="
+	}
+	return scope + strconv.FormatInt(secs, 10)
+}
+
+// checkPublic refuses an export URL that is not an absolute http(s) URL
+// without user info or control characters. Export URLs may be on another
+// host than the FotoWeb origin (a tenant's CDN), so the host is not
+// checked; they come from FotoWeb's answers, never from the request.
+func checkPublic(loc string) error {
+	u, err := url.Parse(loc)
+	if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil &&
+		!strings.ContainsFunc(loc, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
+		return nil
+	}
+	return &httpError{status: http.StatusBadGateway, msg: msgUnavailable, err: errors.New("refusing a malformed export URL")}
 }
 
 // checkOnOrigin refuses a redirect target that is not an absolute URL on

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/urlsig"
@@ -49,20 +50,28 @@ func TestRedirectDelivery(t *testing.T) {
 func TestRedirectCacheControl(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	now := e.clock.Now()
+	access := func(exp time.Time) embed.Target { return embed.Target{Token: embed.URLTokenAccess, Expires: exp} }
+	preview := func(exp time.Time) embed.Target { return embed.Target{Token: embed.URLTokenPreview, Expires: exp} }
 	tests := []struct {
-		name           string
-		tokExp, urlExp time.Time
-		want           string
+		name   string
+		tg     embed.Target
+		urlExp time.Time
+		want   string
 	}{
-		{"unknown expiry", time.Time{}, time.Time{}, "private, no-store"},
-		{"long-lived token: the configured cap", now.Add(8 * time.Hour), time.Time{}, "private, max-age=300"},
-		{"token expiring soon, minus margin", now.Add(3 * time.Minute), time.Time{}, "private, max-age=120"},
-		{"token within the margin", now.Add(30 * time.Second), time.Time{}, "private, no-store"},
-		{"signed URL expiring first", now.Add(8 * time.Hour), now.Add(90 * time.Second), "private, max-age=90"},
+		{"unknown expiry", access(time.Time{}), time.Time{}, "private, no-store"},
+		{"long-lived token: the configured cap", access(now.Add(8 * time.Hour)), time.Time{}, "private, max-age=300"},
+		{"token expiring soon, minus margin", access(now.Add(3 * time.Minute)), time.Time{}, "private, max-age=120"},
+		{"token within the margin", access(now.Add(30 * time.Second)), time.Time{}, "private, no-store"},
+		{"signed URL expiring first", access(now.Add(8 * time.Hour)), now.Add(90 * time.Second), "private, max-age=90"},
+		{"previewToken expiring: its exp minus margin", preview(now.Add(4 * time.Minute)), time.Time{}, "private, max-age=180"},
+		{"previewToken of unknown expiry", preview(time.Time{}), time.Time{}, "private, no-store"},
+		{"no token: the configured maximum", embed.Target{Token: embed.URLTokenNone}, time.Time{}, "private, max-age=300"},
+		{"no token, signed URL expiring first", embed.Target{Token: embed.URLTokenNone}, now.Add(42 * time.Second), "private, max-age=42"},
+		{"export URL: public", embed.Target{Token: embed.URLTokenNone, Export: true}, time.Time{}, "public, max-age=300"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := e.srv.redirectCacheControl(tt.tokExp, tt.urlExp); got != tt.want {
+			if got := e.srv.redirectCacheControl(tt.tg, tt.urlExp); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
