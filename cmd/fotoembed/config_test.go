@@ -200,7 +200,7 @@ func assertNoSecrets(t *testing.T, s string, more ...string) {
 }
 
 func TestAdminTokenInURLs(t *testing.T) {
-	env := with(validEnv(), "FOTOEMBED_DELIVERY", "redirect")
+	env := with(validEnv(), "FOTOEMBED_DELIVERY", "redirect", "FOTOEMBED_URL_TOKEN", "access")
 	_, err := parseServe(env)
 	if !errors.Is(err, errAdminToken) {
 		t.Fatalf("redirect with client credentials: %v", err)

@@ -65,7 +65,10 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 
-	fake := fotowebtest.New(fotowebtest.Options{ExtraAssets: c.ExtraAssets, Logf: func(format string, args ...any) {
+	// The demo logs in as the fake's read-only user; its previews accept
+	// the access token or the asset's previewToken (PreviewAuthAny, the
+	// newest evidence), so the URL token policy comes out as "preview".
+	fake := fotowebtest.New(fotowebtest.Options{ExtraAssets: c.ExtraAssets, LoginUser: fotowebtest.ReadOnlyUser, Logf: func(format string, args ...any) {
 		log.Debug(fmt.Sprintf(format, args...), "component", "fake-fotoweb")
 	}})
 	fakeURL := "http://" + displayAddr(fln.Addr())
@@ -119,6 +122,7 @@ func (a *app) demoServeConfig(ctx context.Context, fakeURL, dir string, dc demoC
 	c.Server.PublicArchives = []string{fotowebtest.PhotosArchive}
 	c.Server.Title = "fotoembed demo"
 	c.Server.ShutdownTimeout = 5 * time.Second
+	c.Access.ExportLedger = filepath.Join(dir, "exports.db")
 	c.Log = dc.Log
 	if err := c.Validate(); err != nil {
 		return nil, "", fmt.Errorf("demo: %w", err)
@@ -154,12 +158,14 @@ func (a *app) printDemo(base, fakeURL, apiKey string) {
 
   Web UI:        %s/#key=%s
   API key:       %s
-  Fake FotoWeb:  %s (logged in as the least-privilege user %q; redirect delivery)
+  Fake FotoWeb:  %s (logged in as the read-only user %q; redirect delivery, URL token policy auto)
 
 Try:
   curl -H 'X-API-Key: %s' '%s/v1/embed?ref=%s&width=600'
+  curl -H 'X-API-Key: %s' '%s/v1/embed?ref=%s&width=600&delivery=export'
   curl -H 'X-API-Key: %s' '%s/v1/assets?q=harbour'
+  curl '%s/readyz'
 
 Nothing is written outside a temporary folder, which is removed on exit. Press Ctrl+C to stop.
-`, base, apiKey, apiKey, fakeURL, fotowebtest.User, apiKey, base, ref, apiKey, base)
+`, base, apiKey, apiKey, fakeURL, fotowebtest.ReadOnlyUser, apiKey, base, ref, apiKey, base, ref, apiKey, base, base)
 }

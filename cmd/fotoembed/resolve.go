@@ -59,7 +59,7 @@ func (a *app) resolve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := c.Resolver.resolver(fw, nil)
+	res, err := c.Resolver.resolver(fw, nil, false)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
+	"github.com/fotoembed/fotoembed/urltoken"
 )
 
 // serveConfig is everything `serve` needs, one part per concern.
@@ -22,11 +23,13 @@ type serveConfig struct {
 	Signing  signingConfig
 	Resolver resolverConfig
 	Server   serverConfig
+	Access   accessConfig
 	Log      logConfig
 }
 
 func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 	c.Server.register(f)
+	c.Access.register(f, defaultLedgerFile(defTokenFile))
 	c.FotoWeb.registerURL(f, "required")
 	c.FotoWeb.registerAuth(f, authUser, defTokenFile)
 	c.Signing.register(f)
@@ -36,7 +39,15 @@ func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 
 // Validate reports every problem at once.
 func (c *serveConfig) Validate() error {
-	return errors.Join(c.FotoWeb.Validate(), c.Signing.Validate(), c.Resolver.Validate(), c.Server.Validate(c.FotoWeb.Auth))
+	errs := []error{c.FotoWeb.Validate(), c.Signing.Validate(), c.Resolver.Validate(), c.Server.Validate(c.FotoWeb.Auth)}
+	if c.Server.delivery(c.FotoWeb.Auth) == deliveryExport {
+		errs = append(errs, c.Access.Validate(c.Server.Store))
+	}
+	if c.Server.delivery(c.FotoWeb.Auth) == deliveryRedirect && c.Access.URLToken == "access" &&
+		c.FotoWeb.Auth == authClientCredentials && !c.Server.AllowAdminToken {
+		errs = append(errs, errAdminToken)
+	}
+	return errors.Join(errs...)
 }
 
 const serveSummary = "Run the fotoembed service: signed image URLs (/i/...), HTML snippets (/v1/embed), batch\n" +
@@ -95,7 +106,7 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	log.Info("fotoembed listening", "addr", ln.Addr().String(), "base_url", base, "fotoweb", c.FotoWeb.URL,
-		"auth", c.FotoWeb.Auth, "delivery", c.Server.delivery(c.FotoWeb.Auth))
+		"auth", c.FotoWeb.Auth, "delivery", c.Server.delivery(c.FotoWeb.Auth), "url_token", c.Access.URLToken)
 	if announce != nil {
 		announce(base)
 	}
@@ -147,7 +158,8 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if a.httpClient != nil {
 		base = a.httpClient.Transport
 	}
-	rt := metrics.InstrumentTransport(base)
+	var recheck rechecker // asks the URL token prober to probe again when FotoWeb refuses a fetch
+	rt := urltoken.RecheckTransport(metrics.InstrumentTransport(base), recheck.recheck)
 	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}, userStore)
 	if err != nil {
 		return nil, "", closeStore, err
@@ -156,7 +168,20 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if err != nil {
 		return nil, "", closeStore, err
 	}
-	res, err := c.Resolver.resolver(fw, store)
+	sc := c.Server
+	delivery := map[string]server.Delivery{deliveryRedirect: server.DeliveryRedirect, deliveryProxy: server.DeliveryProxy,
+		deliveryExport: server.DeliveryExport}[sc.delivery(c.FotoWeb.Auth)]
+	var pol policy
+	allow := c.Access.allowAccess(c.FotoWeb.Auth, sc.AllowAdminToken, fw)
+	if delivery == server.DeliveryRedirect {
+		if pol, err = c.Access.urlTokens(fw, ts, allow, log); err != nil {
+			return nil, "", closeStore, err
+		}
+		recheck.set(pol.prober)
+	}
+	keepPreviewTokens := pol.u != nil && pol.u.URLToken() != embed.URLTokenNone && pol.u.URLToken() != embed.URLTokenAccess ||
+		pol.prober != nil
+	res, err := c.Resolver.resolver(fw, store, keepPreviewTokens)
 	if err != nil {
 		return nil, "", closeStore, err
 	}
@@ -168,30 +193,45 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr())
 	}
-	emb, err := embed.New(embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
-		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix})
+	exporter, closeLedger, err := c.Access.exporter(fw, shared, baseURL, delivery == server.DeliveryExport, log)
 	if err != nil {
 		return nil, "", closeStore, err
 	}
-	sc := c.Server
-	delivery := server.DeliveryRedirect
-	if sc.delivery(c.FotoWeb.Auth) == deliveryProxy {
-		delivery = server.DeliveryProxy
+	if closeLedger != nil {
+		prev := closeStore
+		closeStore = func() { closeLedger(); prev() }
+	}
+	ecfg := embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
+		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix}
+	scfg := server.Config{}
+	if pol.u != nil {
+		ecfg.URLTokens, scfg.URLTokens = pol.u, pol.u
+	}
+	if exporter != nil {
+		ecfg.Exporter, scfg.Exports = exporter, exporter
+	}
+	emb, err := embed.New(ecfg)
+	if err != nil {
+		return nil, "", closeStore, err
 	}
 	hookAllow, _ := parsePrefixes("hook-allow", sc.HookAllow) // checked by Validate
 	trusted, _ := parsePrefixes("trusted-proxies", sc.TrustedProxies)
-	srv, err := server.New(server.Config{
-		FotoWeb: fw, Embedder: emb, Signer: signer, Tokens: ts, Origin: c.FotoWeb.URL, BaseURL: baseURL,
-		Delivery: delivery, AllowAdminTokenInURL: sc.AllowAdminToken,
-		APIKeys: sc.APIKeys, HookSecret: sc.HookSecret, HookAllow: hookAllow, TrustedProxies: trusted,
-		PublicArchives: sc.PublicArchives, MaxBatch: sc.MaxBatch, RedirectMaxAge: sc.RedirectMaxAge,
-		ProxyMaxAge: sc.ProxyMaxAge, RequestTimeout: sc.RequestTimeout, Title: sc.Title,
-		Fields: c.Resolver.Fields, Metrics: metrics, Logger: log,
-	})
+	scfg.FotoWeb, scfg.Embedder, scfg.Signer, scfg.Tokens, scfg.Origin, scfg.BaseURL = fw, emb, signer, ts, c.FotoWeb.URL, baseURL
+	scfg.Delivery, scfg.AllowAdminTokenInURL = delivery, sc.AllowAdminToken
+	scfg.APIKeys, scfg.HookSecret, scfg.HookAllow, scfg.TrustedProxies = sc.APIKeys, sc.HookSecret, hookAllow, trusted
+	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, sc.RedirectMaxAge
+	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
+	scfg.Fields, scfg.Metrics, scfg.Logger = c.Resolver.Fields, metrics, log
+	srv, err := server.New(scfg)
 	if err != nil {
 		return nil, "", closeStore, err
 	}
 	checkToken(ctx, ts, log)
+	if pol.u != nil {
+		if err := startPolicy(ctx, pol, allow, log); err != nil {
+			return nil, "", closeStore, err
+		}
+	}
 	if c.FotoWeb.Auth == authStatic && delivery == server.DeliveryRedirect {
 		log.Warn("redirect delivery puts the static token in URLs every visitor sees; make sure it belongs to a least-privilege user")
 	}

@@ -92,7 +92,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 // TestServeRefusesAdminTokenInURLs checks the start-up refusal end to end.
 func TestServeRefusesAdminTokenInURLs(t *testing.T) {
-	env := with(validEnv(), "FOTOEMBED_DELIVERY", "redirect")
+	env := with(validEnv(), "FOTOEMBED_DELIVERY", "redirect", "FOTOEMBED_URL_TOKEN", "access")
 	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}, envOf(env), &testutil.SyncBuffer{}, &testutil.SyncBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "--i-understand-admin-token-in-urls") {
 		t.Fatalf("serve with redirect and client credentials: %v", err)

@@ -110,6 +110,7 @@ const (
 	deliveryAuto     = "auto"
 	deliveryRedirect = "redirect"
 	deliveryProxy    = "proxy"
+	deliveryExport   = "export"
 )
 
 // serverConfig configures the HTTP service.
@@ -146,9 +147,10 @@ func (c *serverConfig) register(f *flagSet) {
 	f.String(&c.Addr, "addr", "FOTOEMBED_ADDR", defaultAddr, "host:port",
 		"listen address; loopback by default, use :8080 to listen on every interface (e.g. in a container)")
 	registerBaseURL(f, &c.BaseURL, "used in absolute links (default: http:// and the listen address)")
-	f.Enum(&c.Delivery, "delivery", "FOTOEMBED_DELIVERY", deliveryAuto, []string{deliveryAuto, deliveryRedirect, deliveryProxy},
-		"how a signed image URL is answered: redirect (302 to FotoWeb with the token in the URL), proxy (the service streams the bytes; "+
-			"the token stays on the server), auto (proxy for client_credentials and static tokens, redirect for a user token)")
+	f.Enum(&c.Delivery, "delivery", "FOTOEMBED_DELIVERY", deliveryAuto, []string{deliveryAuto, deliveryRedirect, deliveryProxy, deliveryExport},
+		"how a signed image URL is answered: redirect (302 to the FotoWeb preview URL with what --url-token puts on it), proxy (the service streams the bytes; "+
+			"the token stays on the server), export (302 to a permanent public URL from FotoWeb's Export API, exported once and recorded in the export ledger), "+
+			"auto (proxy for client_credentials and static tokens, redirect for a user token)")
 	f.Bool(&c.AllowAdminToken, "i-understand-admin-token-in-urls", "FOTOEMBED_ALLOW_ADMIN_TOKEN_IN_URLS", false,
 		"allow redirect delivery and direct HTML with a client_credentials token, whose full admin rights every visitor then gets")
 	f.SecretList(&c.APIKeys, "api-keys", "FOTOEMBED_API_KEYS", "the API keys",
@@ -191,9 +193,6 @@ func (c *serverConfig) Validate(auth string) error {
 	if c.Store != storeMemory && (!strings.Contains(c.Store, "://") || (redisstore.Config{URL: c.Store}).Validate() != nil) {
 		errs = append(errs, fmt.Errorf("--store %q must be memory or a Redis URL such as redis://host:6379/0 (rediss:// for TLS, unix:///path/redis.sock)", redisstore.RedactURL(c.Store)))
 	}
-	if d := c.delivery(auth); d == deliveryRedirect && auth == authClientCredentials && !c.AllowAdminToken {
-		errs = append(errs, errAdminToken)
-	}
 	for i, k := range c.APIKeys {
 		if len(k) < 16 {
 			errs = append(errs, fmt.Errorf("API key %d of %d is %d characters; each key needs at least 16 (make one with `openssl rand -hex 16`)", i+1, len(c.APIKeys), len(k)))
@@ -215,10 +214,11 @@ func (c *serverConfig) Validate(auth string) error {
 
 // errAdminToken explains why redirect delivery with a client-credentials
 // token is refused, and what to do instead.
-var errAdminToken = errors.New("--delivery redirect with --auth client_credentials is refused: a client-credentials token has " +
-	"full administrative access to the whole FotoWeb tenant, and redirect delivery (like direct HTML) puts it in URLs that every " +
-	"visitor's browser sees. Safe alternatives: --delivery proxy (the token stays on the server), or run `fotoembed login` once " +
-	"as a least-privilege FotoWeb user and serve with --auth user. To accept the risk anyway, add " +
+var errAdminToken = errors.New("putting the --auth client_credentials access token in URLs (--delivery redirect with --url-token access, " +
+	"or auto finding that only the access token works) is refused: a client-credentials token has full administrative access " +
+	"to the whole FotoWeb tenant, and every visitor's browser would see it. Safe alternatives: --url-token none or preview " +
+	"(what auto tries first), --delivery proxy (the token stays on the server) or --delivery export (public URLs, no token), " +
+	"or run `fotoembed login` once as a read-only FotoWeb user and serve with --auth user. To accept the risk anyway, add " +
 	"--i-understand-admin-token-in-urls (or set FOTOEMBED_ALLOW_ADMIN_TOKEN_IN_URLS=1)")
 
 // delivery resolves "auto" for the token kind auth.

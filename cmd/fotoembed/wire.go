@@ -49,14 +49,15 @@ func (c *fotowebConfig) client(ts fotoweb.TokenSource, hc *http.Client, log *slo
 
 // resolver returns the caching asset resolver over src; store nil means
 // the in-process one.
-func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store) (*embed.Resolver, error) {
+func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store, previewTokens bool) (*embed.Resolver, error) {
 	return embed.NewResolver(embed.ResolverConfig{
-		Source:       src,
-		Store:        store,
-		TTL:          offIfZero(c.CacheTTL),
-		StaleIfError: offIfZero(c.StaleWindow),
-		NotFoundTTL:  offIfZero(c.NotFoundTTL),
-		Fields:       c.Fields,
+		Source:        src,
+		Store:         store,
+		TTL:           offIfZero(c.CacheTTL),
+		StaleIfError:  offIfZero(c.StaleWindow),
+		NotFoundTTL:   offIfZero(c.NotFoundTTL),
+		Fields:        c.Fields,
+		PreviewTokens: previewTokens,
 	})
 }
 
