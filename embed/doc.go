@@ -13,7 +13,10 @@
 //     upstream request; a failed refresh serves the stale entry for
 //     StaleIfError, then fails; "not found" is remembered for
 //     NotFoundTTL. [Resolver.Stats] exposes counters for metrics. An Info
-//     never holds a token or a URL with a token.
+//     never holds an access token or a URL with a token; it holds the
+//     asset's previewToken (that one asset's previews, one hour) only
+//     when ResolverConfig.PreviewTokens asks for it, and is then fetched
+//     anew before that token expires.
 //
 //   - [Info.Choose] picks a FotoWeb preview for a rendered width (CSS
 //     width × device pixel ratio): the smallest preview at least that
@@ -24,12 +27,15 @@
 //     of a signed URL back to the same preview: a candidate is signed with
 //     its true width, so the handler finds exactly that preview.
 //
-//   - URLs come in two kinds. Signed service URLs (urlsig) hold no token
+//   - URLs come in three kinds. Signed service URLs (urlsig) hold no token
 //     and may be cached (an Info memoises its signed paths). FotoWeb URLs
-//     carry the access token current at the moment they are made, from
-//     the live token source; they are never stored. [Embedder.RedirectURL]
-//     is what the redirect handler calls, and returns the token's expiry
-//     so that Cache-Control never outlives the token.
+//     carry what the URL token policy ([URLToken]) puts on them when they
+//     are made: nothing, the asset's previewToken, or the live access
+//     token; they are never stored. [Embedder.RedirectURL] is what the
+//     redirect handler calls, and returns the token's expiry so that
+//     Cache-Control never outlives the token. Export URLs are permanent
+//     public URLs made by FotoWeb's Export API through an [Exporter],
+//     which records each export so that none is made twice.
 //
 //   - [Embedder.RenderImg] and [Embedder.RenderFigure] write the markup,
 //     escaping every attribute value and text themselves; see [Options].
@@ -55,7 +61,10 @@
 //
 // Signed delivery (the default) points the HTML at the service, which
 // redirects to FotoWeb or proxies. Direct delivery puts the FotoWeb URL
-// with the current access token into the HTML: only for pages rendered
-// per request, since the HTML breaks when the token expires and every
-// visitor sees the token.
+// with what the URL token policy allows into the HTML: only for pages
+// rendered per request, since preview URLs are ephemeral, tokens expire
+// and every visitor sees the token. Export delivery puts permanent
+// public export URLs into the HTML: the page needs neither the service
+// nor a token (the Embedder needs an [Exporter]; Options.Publication
+// names the page for FotoWeb's export manager).
 package embed

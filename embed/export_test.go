@@ -3,6 +3,7 @@ package embed_test
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"regexp"
 	"strings"
@@ -113,5 +114,24 @@ func TestExportDeliveryErrors(t *testing.T) {
 	}
 	if _, err := embed.New(embed.Config{Delivery: embed.DeliveryExport}); !errors.Is(err, embed.ErrNoExporter) {
 		t.Errorf("New without Exporter: %v, want ErrNoExporter", err)
+	}
+}
+
+// TestFuncMapExport: the template helpers take delivery=export and a
+// publication like any other option.
+func TestFuncMapExport(t *testing.T) {
+	e := newExportEnv(t)
+	fm := e.emb.FuncMap()
+	img, err := fm["fotowebImg"].(func(string, ...string) (template.HTML, error))(fotowebtest.SmallAsset,
+		"width=300", "delivery=export", "publication=https://www.example.org/about")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(img), e.fake.URL+"/fotoweb/embed/") || strings.Contains(string(img), "access_token") {
+		t.Errorf("fotowebImg with delivery=export: %s", img)
+	}
+	src, err := fm["fotowebURL"].(func(string, ...string) (template.URL, error))(fotowebtest.SmallAsset, "width=300", "delivery=export")
+	if err != nil || !strings.HasPrefix(string(src), e.fake.URL+"/fotoweb/embed/") {
+		t.Errorf("fotowebURL with delivery=export: %q %v", src, err)
 	}
 }

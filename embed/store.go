@@ -39,7 +39,9 @@ type FillLocker interface {
 // Entry is what a [Store] keeps for one asset: the resolved Info or a
 // not-found marker, when it was fetched, until when it is fresh, and until
 // when it may be served while FotoWeb fails (stale-if-error). It is plain
-// data that round-trips through encoding/json, and it never holds a token.
+// data that round-trips through encoding/json. It never holds an access
+// token; its Info holds the asset's previewToken only when the resolver
+// keeps them (ResolverConfig.PreviewTokens).
 type Entry struct {
 	// Info is the resolved asset; nil when NotFound.
 	Info *Info `json:"info,omitempty"`

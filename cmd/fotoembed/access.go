@@ -44,7 +44,8 @@ func (c *accessConfig) register(f *flagSet, defLedger string) {
 	f.String(&c.Publication, "publication", "FOTOEMBED_PUBLICATION", "", "URL",
 		"export delivery: the publication FotoWeb's export manager records for an export when the request names no page (default: --base-url)")
 	f.String(&c.ExportLedger, "export-ledger", "FOTOEMBED_EXPORT_LEDGER", defLedger, "file",
-		"export delivery: database file recording every export made, so nothing is exported twice (mode 0600; one process at a time); with a Redis --store the ledger is kept in Redis instead")
+		"export delivery: database file recording every export made, so nothing is exported twice (mode 0600; one process at a time); "+
+			"default exports.db in the user configuration directory, beside the token file; with a Redis --store the ledger is kept in Redis instead")
 }
 
 // Validate reports every problem with c; store is --store (a Redis store
@@ -170,7 +171,10 @@ func startPolicy(ctx context.Context, p policy, allowAccess func(context.Context
 // When the ledger cannot be opened, that is an error for --delivery
 // export; otherwise export is only not offered (/v1 refuses
 // delivery=export) and a warning says why.
-func (c *accessConfig) exporter(fw *fotoweb.Client, shared *redisstore.Store, baseURL string, required bool, log *slog.Logger) (*exports.Exporter, func(), error) {
+func (c *accessConfig) exporter(ctx context.Context, fw *fotoweb.Client, shared *redisstore.Store, baseURL string, required bool, log *slog.Logger) (*exports.Exporter, func(), error) {
+	if err := c.checkPreset(ctx, fw, log); err != nil {
+		return nil, nil, err
+	}
 	l, err := c.ledger(shared)
 	if err != nil && !required {
 		log.Warn("export delivery is not offered: the export ledger cannot be opened", "err", err.Error())
@@ -189,6 +193,26 @@ func (c *accessConfig) exporter(fw *fotoweb.Client, shared *redisstore.Store, ba
 		return nil, nil, err
 	}
 	return x, func() { l.Close() }, nil
+}
+
+// checkPreset makes sure --export-preset names a preset FotoWeb has: a
+// wrong one would make every export fail. FotoWeb not answering is only
+// a warning (it may be down at start).
+func (c *accessConfig) checkPreset(ctx context.Context, fw *fotoweb.Client, log *slog.Logger) error {
+	if c.ExportPreset == "" {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := fw.ExportPresetAt(cctx, c.ExportPreset)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fotoweb.ErrNotFound), errors.Is(err, fotoweb.ErrOffOrigin), errors.Is(err, fotoweb.ErrForbidden):
+		return fmt.Errorf("--export-preset %q: FotoWeb has no such export preset for this user (list them in FotoWeb's site configuration, CMS export presets): %w", c.ExportPreset, err)
+	}
+	log.Warn("could not check --export-preset; exports will fail if it is wrong", "preset", c.ExportPreset, "err", err.Error())
+	return nil
 }
 
 // rechecker forwards FotoWeb's refusals to the URL token prober, once one

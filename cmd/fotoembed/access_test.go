@@ -176,3 +176,27 @@ func open2(t *testing.T, env []string) (string, error) {
 	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &out, &out)
 	return out.String(), err
 }
+
+// TestServeExportPreset: a preset FotoWeb has is sent with every export;
+// one it does not have stops the start with a message naming it.
+func TestServeExportPreset(t *testing.T) {
+	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	t.Cleanup(fake.Close)
+	dir := t.TempDir()
+	bad := start(t, fakeEnv(fake, "FOTOEMBED_DELIVERY", "export", "FOTOEMBED_EXPORT_LEDGER", filepath.Join(dir, "a.db"),
+		"FOTOEMBED_EXPORT_PRESET", "/fotoweb/me/presets/exports/000000000000000000000000"), "serve", "--addr", "127.0.0.1:0")
+	if err := bad.wait(); err == nil || !strings.Contains(err.Error(), "--export-preset") {
+		t.Fatalf("unknown preset: %v", err)
+	}
+	good := start(t, fakeEnv(fake, "FOTOEMBED_DELIVERY", "export", "FOTOEMBED_EXPORT_LEDGER", filepath.Join(dir, "b.db"),
+		"FOTOEMBED_EXPORT_PRESET", fotowebtest.WebPreset, "FOTOEMBED_PUBLICATION", "https://www.example.org/"), "serve", "--addr", "127.0.0.1:0")
+	base := good.waitReady().URL
+	resp, _ := get(t, noRedirect, base+landscapePath(t, base))
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("signed URL: %d", resp.StatusCode)
+	}
+	xs := fake.Exports()
+	if len(xs) != 1 || xs[0].Preset != fotowebtest.WebPreset || xs[0].Publication != "https://www.example.org/" {
+		t.Errorf("exports %+v, want one with the preset and the publication", xs)
+	}
+}

@@ -193,7 +193,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr())
 	}
-	exporter, closeLedger, err := c.Access.exporter(fw, shared, baseURL, delivery == server.DeliveryExport, log)
+	exporter, closeLedger, err := c.Access.exporter(ctx, fw, shared, baseURL, delivery == server.DeliveryExport, log)
 	if err != nil {
 		return nil, "", closeStore, err
 	}
