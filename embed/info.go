@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +48,18 @@ type Info struct {
 
 	memo    atomic.Pointer[urlMemo] // signed preview paths without expiry; see memo.go
 	memoExp atomic.Pointer[urlMemo] // signed preview paths with the latest expiry
+	ptokQ   atomic.Pointer[string]  // "access_token=" + the escaped PreviewToken, made once
+}
+
+// previewQuery returns the query parameter carrying the previewToken,
+// made once per Info (the token is fixed for the Info's life).
+func (in *Info) previewQuery() string {
+	if q := in.ptokQ.Load(); q != nil {
+		return *q
+	}
+	q := "access_token=" + url.QueryEscape(in.PreviewToken)
+	in.ptokQ.Store(&q)
+	return q
 }
 
 // Preview is one fixed-size FotoWeb preview with its true dimensions.

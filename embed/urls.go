@@ -117,7 +117,7 @@ func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
 		if in.PreviewToken == "" || !e.cfg.Now().Before(in.PreviewTokenExpires) {
 			return "", pol, time.Time{}, fmt.Errorf("%w: no live previewToken for %q (does the resolver keep previewTokens?)", ErrToken, in.Href)
 		}
-		return "access_token=" + url.QueryEscape(in.PreviewToken), pol, in.PreviewTokenExpires, nil
+		return in.previewQuery(), pol, in.PreviewTokenExpires, nil
 	case URLTokenAccess:
 		tok, err := e.token()
 		if err != nil {
