@@ -56,8 +56,8 @@ func OpenFile(path string, opts FileOptions) (*FileLedger, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("exports: ledger file %s is in use by another fotoembed process; "+
-			"use a Redis store (--store) to share exports between replicas: %w", path, err)
+		return nil, fmt.Errorf("exports: ledger file %s is in use by another fotoembed process (a serve or rewrite with the same --export-ledger); "+
+			"give each process its own file, or share exports between serve replicas through a Redis store (--store): %w", path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("exports: opening ledger file %s: %w", path, err)

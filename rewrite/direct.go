@@ -28,6 +28,10 @@ type DirectConfig struct {
 	BaseURL string
 	// ExpiresAt makes signed URLs expire at this instant; zero is never.
 	ExpiresAt time.Time
+	// Exporter makes the public URLs of ModeExport (exporting each asset
+	// and width once, recorded in its ledger); required in ModeExport.
+	// Its own default publication applies to requests without one.
+	Exporter embed.Exporter
 	// Fields are the metadata fields of alt, caption and credit texts.
 	Fields embed.Fields
 	// CreditPrefix starts a figure's credit line; "" means
@@ -42,6 +46,7 @@ type DirectConfig struct {
 type Direct struct {
 	cfg       DirectConfig
 	emb       *embed.Embedder // nil without Signer
+	exp       *embed.Embedder // export delivery; nil without Exporter
 	owners    sync.Map        // preview href -> asset href (download mode)
 	ptokens   sync.Map        // asset href -> previewToken, in memory for this source only
 	pgroup    singleflight.Group
@@ -70,6 +75,14 @@ func NewDirect(cfg DirectConfig) (*Direct, error) {
 		}
 		d.emb = emb
 	}
+	if cfg.Exporter != nil {
+		exp, err := embed.New(embed.Config{Exporter: cfg.Exporter, Delivery: embed.DeliveryExport,
+			CreditPrefix: cfg.CreditPrefix, Now: cfg.Now})
+		if err != nil {
+			return nil, fmt.Errorf("rewrite: %w", err)
+		}
+		d.exp = exp
+	}
 	return d, nil
 }
 
@@ -81,16 +94,25 @@ func (d *Direct) check(m Mode) error {
 	if m == ModeSigned && (d.emb == nil || d.cfg.BaseURL == "") {
 		return errors.New("rewrite: signed links need the signing keys and the service's base URL")
 	}
+	if m == ModeExport && d.exp == nil {
+		return errors.New("rewrite: export links need an exporter (DirectConfig.Exporter, with its export ledger)")
+	}
 	return nil
 }
 
+// fingerprint is the same in every mode: the record of a Direct source
+// holds FotoWeb's answers and downloaded file names, never a URL that a
+// page links to (signed URLs are made afresh, export URLs come from the
+// exporter's ledger), so switching modes reuses nothing it should not.
 func (d *Direct) fingerprint(Mode) string {
 	f := d.cfg.Fields
 	return fmt.Sprintf("fotoweb %s fields %d,%d,%d,%d,%d,%d", d.cfg.Client.BaseURL(),
 		f.Title, f.Alt, f.Caption, f.Byline, f.Credit, f.Copyright)
 }
 
-func (d *Direct) upstream() int { return int(d.fetches.Load() + d.downloads.Load()) }
+func (d *Direct) upstream() int {
+	return int(d.fetches.Load()+d.downloads.Load()) + exportsMade(d.cfg.Exporter)
+}
 
 // resolve resolves each distinct asset once, then lays out every request.
 func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []Result {
@@ -113,6 +135,10 @@ func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []
 		in  *embed.Info
 		err error
 	}
+	total := len(keys) // in export mode, the exports are part of resolving
+	if env.mode == ModeExport {
+		total += len(reqs)
+	}
 	var mu sync.Mutex
 	answers := make(map[string]answer, len(keys))
 	forEach(ctx, len(keys), env.concurrency, func(i int) {
@@ -120,19 +146,33 @@ func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []
 		mu.Lock()
 		answers[keys[i]] = answer{in, err}
 		mu.Unlock()
-		env.progress(1, len(keys))
+		env.progress(1, total)
 	})
 	d.fetches.Add(int64(res.Stats().Fetches))
 	out := make([]Result, len(reqs))
-	for i, r := range reqs {
-		a, ok := answers[r.Key]
-		switch {
+	lay := func(i int) {
+		switch a, ok := answers[reqs[i].Key]; {
 		case !ok:
 			out[i].Err = interrupted(ctx)
 		case a.err != nil:
 			out[i].Err = explain(a.err)
 		default:
-			out[i].Image, out[i].Err = d.image(a.in, r, env.mode)
+			out[i].Image, out[i].Err = d.image(ctx, a.in, reqs[i], env.mode)
+		}
+	}
+	if env.mode != ModeExport {
+		for i := range reqs {
+			lay(i)
+		}
+		return out
+	}
+	forEach(ctx, len(reqs), env.concurrency, func(i int) { // exports may ask FotoWeb
+		lay(i)
+		env.progress(1, total)
+	})
+	for i := range out {
+		if out[i].Image == nil && out[i].Err == nil {
+			out[i].Err = interrupted(ctx)
 		}
 	}
 	return out
@@ -142,13 +182,16 @@ func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []
 // so that the markup follows the same rules as embed's <img>: the author's
 // width is the CSS width, and an author's alt (NeedAlt unset) makes the
 // metadata alt text irrelevant.
-func (d *Direct) image(in *embed.Info, r Request, m Mode) (*Image, error) {
+func (d *Direct) image(ctx context.Context, in *embed.Info, r Request, m Mode) (*Image, error) {
 	l, err := in.Layout(embed.Options{Width: r.Width, Decorative: !r.NeedAlt})
 	switch {
 	case errors.Is(err, embed.ErrNoAlt):
 		return nil, fmt.Errorf("%w in FotoWeb (alt and title fields are empty): write alt=\"...\" on the tag, or alt=\"\" for a decorative image", ErrNoAlt)
 	case err != nil:
 		return nil, explain(err)
+	}
+	if m == ModeExport {
+		return d.exportImage(ctx, in, r)
 	}
 	img := &Image{Width: l.Width, Height: l.Height, Alt: l.Alt,
 		Caption: in.Text.Caption, Credit: in.Text.CreditLine(d.cfg.CreditPrefix)}

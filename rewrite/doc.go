@@ -64,13 +64,33 @@
 // page, so the site needs neither the service nor a token when it is
 // served. Files in AssetDir are never deleted by this package.
 //
+// [ModeExport] is Fotoware's own recommended way to put DAM images on web
+// pages: src and srcset point at permanent public URLs made by FotoWeb's
+// Export API (https://TENANT/fotoweb/embed/YYYY/MM/ID.jpg), one export
+// per asset and width (and preset), with the widest export's
+// doubleResolution URL as an extra srcset candidate when FotoWeb gives
+// one. The pages hold no service URL and no token, and the site needs
+// neither the service nor a token. Each export is recorded in an export
+// ledger (DirectConfig.Exporter's, or the service's), so a rebuild, even
+// of a fresh copy of the site, exports nothing again. With
+// Config.SiteURL, FotoWeb's export manager records each export with the
+// URL of a page that uses it. A dry run makes the exports too
+// (they are recorded, so the real run reuses them), so that it finds
+// every asset FotoWeb refuses to export. An export revoked in FotoWeb
+// stops serving; the exporter makes a new one once it notices (package
+// exports checks a recorded URL once it is an hour old), and a later run
+// writes the new URL.
+//
 // # Sources
 //
 // A [Direct] source talks to FotoWeb itself (the build machine holds the
-// FotoWeb credentials; signed mode also needs the signing keys). A
-// [Service] source asks a running fotoembed service's POST /v1/resolve
-// with an API key, so the build machine needs neither; in download mode
-// the previews are fetched through the signed URLs the service returns.
+// FotoWeb credentials; signed mode also needs the signing keys, export
+// mode an exporter with its ledger). A [Service] source asks a running
+// fotoembed service's POST /v1/resolve with an API key, so the build
+// machine needs neither; in download mode the previews are fetched
+// through the signed URLs the service returns, and in export mode the
+// service exports (with its own ledger and preset) and returns the
+// public URLs.
 //
 // # Files, failure and caching
 //
@@ -94,9 +114,10 @@
 //
 // Each distinct asset is resolved once, at most Config.Concurrency at a
 // time. What was learned (asset dimensions, previews, alt, caption and
-// credit texts, download file names; never a token) is kept in a record,
-// by default .fotoembed-cache.json at the root of the output, written
-// atomically; a rebuild within Config.MaxAge makes no upstream request.
+// credit texts, download file names, the service's answers, kept apart
+// by link mode; never a token) is kept in a record, by default
+// .fotoembed-cache.json at the root of the output, written atomically; a
+// rebuild within Config.MaxAge makes no upstream request.
 // Keep the record out of the deployment if you prefer (it holds nothing
 // secret: the same texts are in the pages) or place it with CacheFile.
 package rewrite

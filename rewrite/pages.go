@@ -101,6 +101,9 @@ func (r *run) requests(pages []*page) []Request {
 				continue
 			}
 			q := Request{Ref: ph.ref, Key: key, Width: ph.opts.width, NeedAlt: !ph.opts.hasAlt}
+			if r.cfg.Mode == ModeExport {
+				q.Publication = pageURL(r.cfg.SiteURL, p.file.rel)
+			}
 			id := q.id()
 			i, ok := index[id]
 			if !ok {

@@ -29,8 +29,15 @@ type Config struct {
 	Out string
 	// Source resolves placeholders ([*Direct] or [*Service]); required.
 	Source Source
-	// Mode selects signed links or downloaded files.
+	// Mode selects signed links, downloaded files or public exports.
 	Mode Mode
+	// SiteURL is the site's public base URL, such as
+	// "https://www.example.org/" (optional, ModeExport): each export made
+	// is then recorded in FotoWeb with the URL of a page that uses it,
+	// SiteURL joined with the page's path relative to the root
+	// (index.html kept). Without it FotoWeb records the exporter's
+	// default publication.
+	SiteURL string
 	// Concurrency bounds the assets resolved (and previews downloaded) at
 	// once; 0 means DefaultConcurrency.
 	Concurrency int
@@ -70,7 +77,7 @@ type Report struct {
 	Written   int           // files written (or that would be, in a dry run)
 	Images    int           // placeholders
 	Assets    int           // distinct assets
-	Upstream  int           // requests to FotoWeb or the service, downloads included
+	Upstream  int           // requests to FotoWeb or the service, downloads and exports included
 	Downloads int           // previews downloaded
 	Changed   []string      // the pages rewritten (or that would be), as Failure.File names them
 	Failures  []Failure     // unresolved placeholders, by file and line
@@ -132,8 +139,13 @@ func newRun(cfg Config) (*run, error) {
 	} else if err := cfg.Source.check(cfg.Mode); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.Mode != ModeSigned && cfg.Mode != ModeDownload {
+	if cfg.Mode != ModeSigned && cfg.Mode != ModeDownload && cfg.Mode != ModeExport {
 		errs = append(errs, fmt.Errorf("rewrite: unknown mode %d", int(cfg.Mode)))
+	}
+	if cfg.SiteURL != "" {
+		if err := checkSiteURL(cfg.SiteURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	var err error
 	if r.root, err = filepath.Abs(cfg.Root); err != nil || cfg.Root == "" {

@@ -117,7 +117,14 @@ func (s *Service) Canonical(ref string) (string, error) {
 
 func (s *Service) check(Mode) error { return nil }
 
-func (s *Service) fingerprint(Mode) string { return "service " + s.cfg.URL }
+// fingerprint tells export answers from signed ones: the record keeps the
+// service's URLs, and signed and download mode both keep signed URLs.
+func (s *Service) fingerprint(m Mode) string {
+	if m == ModeExport {
+		return "service " + s.cfg.URL + " export"
+	}
+	return "service " + s.cfg.URL
+}
 
 func (s *Service) upstream() int { return int(s.calls.Load()) }
 
@@ -150,7 +157,7 @@ func (s *Service) resolve(ctx context.Context, reqs []Request, env resolveEnv) [
 	answered := make([]bool, len(reqs))
 	forEach(ctx, batches, env.concurrency, func(b int) {
 		idx := todo[b*n : min(len(todo), (b+1)*n)]
-		items, err := s.post(ctx, reqs, idx)
+		items, err := s.post(ctx, reqs, idx, env.mode)
 		for k, i := range idx {
 			answered[i] = true
 			if err != nil {
@@ -188,9 +195,20 @@ func (s *Service) answer(r resolveResult, req Request, rec *record) (*Image, err
 
 // image turns a kept answer into an image.
 func (it *serviceItem) image() (*Image, error) {
-	img := &Image{Src: Candidate{URL: it.URL}, Width: it.Width, Height: it.Height,
-		Alt: it.Alt, Caption: it.Caption, Credit: it.Credit}
-	for _, part := range strings.Split(it.Srcset, ",") {
+	img, ok := linkedImage(it.URL, it.Srcset, it.Width, it.Height)
+	if !ok {
+		return nil, errors.New("rewrite: the service's answer lacks url, srcset, width or height")
+	}
+	img.Alt, img.Caption, img.Credit = it.Alt, it.Caption, it.Credit
+	return img, nil
+}
+
+// linkedImage makes the image of a src URL, a srcset value ("URL 400w,
+// URL 800w") and the width and height attributes; ok is false when a
+// part is missing.
+func linkedImage(src, srcset string, width, height int) (img *Image, ok bool) {
+	img = &Image{Src: Candidate{URL: src}, Width: width, Height: height}
+	for _, part := range strings.Split(srcset, ",") {
 		f := strings.Fields(part)
 		if len(f) == 0 {
 			continue
@@ -204,8 +222,5 @@ func (it *serviceItem) image() (*Image, error) {
 		}
 		img.Srcset = append(img.Srcset, c)
 	}
-	if img.Src.URL == "" || len(img.Srcset) == 0 || img.Width <= 0 || img.Height <= 0 {
-		return nil, errors.New("rewrite: the service's answer lacks url, srcset, width or height")
-	}
-	return img, nil
+	return img, img.Src.URL != "" && len(img.Srcset) > 0 && img.Width > 0 && img.Height > 0
 }

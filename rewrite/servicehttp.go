@@ -18,6 +18,9 @@ type resolveItem struct {
 	Width      int    `json:"width,omitempty"`
 	Decorative bool   `json:"decorative,omitempty"`
 	Delivery   string `json:"delivery"`
+	// Publication is the page's URL (export delivery); "" leaves the
+	// service's default.
+	Publication string `json:"publication,omitempty"`
 }
 
 // resolveResult is one item of a /v1/resolve answer.
@@ -37,14 +40,20 @@ type resolveResult struct {
 
 // post asks /v1/resolve for reqs[idx...], retrying transport failures and
 // 429/5xx answers. An author's alt makes the item decorative for the
-// service: the alt text it would send is not used.
-func (s *Service) post(ctx context.Context, reqs []Request, idx []int) ([]resolveResult, error) {
+// service: the alt text it would send is not used. ModeExport asks for
+// export delivery; the other modes for signed URLs.
+func (s *Service) post(ctx context.Context, reqs []Request, idx []int, m Mode) ([]resolveResult, error) {
 	var body struct {
 		Items []resolveItem `json:"items"`
 	}
+	delivery := "signed"
+	if m == ModeExport {
+		delivery = "export"
+	}
 	for _, i := range idx {
 		r := reqs[i]
-		body.Items = append(body.Items, resolveItem{Ref: r.Ref, Width: r.Width, Decorative: !r.NeedAlt, Delivery: "signed"})
+		body.Items = append(body.Items, resolveItem{Ref: r.Ref, Width: r.Width, Decorative: !r.NeedAlt,
+			Delivery: delivery, Publication: r.Publication})
 	}
 	b, err := json.Marshal(&body)
 	if err != nil {

@@ -16,23 +16,32 @@ const (
 	// ModeDownload fetches the previews into the site and references
 	// them relatively: the site needs no service and no token.
 	ModeDownload
+	// ModeExport points src and srcset at permanent public URLs made by
+	// FotoWeb's Export API (Fotoware's own way to put DAM images on web
+	// pages): the site needs no service and no token.
+	ModeExport
 )
 
-// String returns "signed" or "download".
+// String returns "signed", "download" or "export".
 func (m Mode) String() string {
-	if m == ModeDownload {
+	switch m {
+	case ModeDownload:
 		return "download"
+	case ModeExport:
+		return "export"
 	}
 	return "signed"
 }
 
-// ParseMode parses "signed" or "download".
+// ParseMode parses "signed", "download" or "export".
 func ParseMode(s string) (Mode, bool) {
 	switch s {
 	case "signed":
 		return ModeSigned, true
 	case "download":
 		return ModeDownload, true
+	case "export":
+		return ModeExport, true
 	}
 	return 0, false
 }
@@ -49,6 +58,12 @@ type Request struct {
 	// NeedAlt is set when the author wrote no alt, so the alt text must
 	// come from FotoWeb metadata.
 	NeedAlt bool
+	// Publication is the URL of the first page (in tree order) that asks
+	// for this, in ModeExport when Config.SiteURL is set; else "". FotoWeb
+	// records it with an export when one is made. It is not part of the
+	// request's identity: an image is exported once, whichever pages use
+	// it.
+	Publication string
 }
 
 // id returns the identity of r for de-duplication and the cache record.
@@ -60,11 +75,12 @@ func (r Request) id() string {
 	return r.Key + " w" + strconv.Itoa(r.Width) + " a" + alt
 }
 
-// Candidate is one image file: in signed mode its URL is what the page
-// links to; in download mode it is what is fetched.
+// Candidate is one image file: in signed and export mode its URL is what
+// the page links to; in download mode it is what is fetched.
 type Candidate struct {
-	// URL is a signed service URL, or what a Source fetches in download
-	// mode (a FotoWeb preview href, or the service's signed URL).
+	// URL is a signed service URL, a public export URL, or what a Source
+	// fetches in download mode (a FotoWeb preview href, or the service's
+	// signed URL).
 	URL string
 	// Width is the image's true pixel width; 0 when unknown.
 	Width int

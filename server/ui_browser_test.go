@@ -5,61 +5,23 @@ import (
 	"flag"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/fotoembed/fotoembed/internal/testenv"
+	"github.com/fotoembed/fotoembed/internal/browsertest"
 )
 
 var uiScreenshot = flag.String("ui.screenshot", "", "write a PNG screenshot of the web UI after the browser test to this file")
-
-// chromiumPath returns the browser to drive, or calls testenv.Missing.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium"
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testenv.Missing(t, "chromium not installed: apt-get install chromium")
-	return ""
-}
 
 // TestUIBrowser drives the web UI in headless Chromium against the real
 // service and the fake FotoWeb: key from the URL fragment, search, pick
 // the first result, see the live preview load, copy the HTML.
 func TestUIBrowser(t *testing.T) {
-	execPath := chromiumPath(t)
+	browser := browsertest.Start(t)
 	e := newEnv(t, envOptions{})
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	// Start the browser without a deadline (a deadline on the first run
-	// would bound the browser's life), then bound the test.
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("starting %s: %v", execPath, err)
-	}
 	ctx, cancel := context.WithTimeout(browser, 60*time.Second)
 	defer cancel()
 

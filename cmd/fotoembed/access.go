@@ -63,12 +63,14 @@ func (c *accessConfig) Validate(store string) error {
 	return errors.Join(errs...)
 }
 
-// defaultLedgerFile is exports.db beside the default token file.
-func defaultLedgerFile(tokenFile string) string {
+// defaultLedgerFile is the file name beside the default token file:
+// exports.db for serve, rewrite-exports.db for rewrite (a ledger file is
+// open in one process at a time, and a build may run beside the service).
+func defaultLedgerFile(tokenFile, name string) string {
 	if tokenFile == "" {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(tokenFile), "exports.db")
+	return filepath.Join(filepath.Dir(tokenFile), name)
 }
 
 // ledger opens the export ledger: in Redis when the store is shared, else

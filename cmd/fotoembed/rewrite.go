@@ -4,18 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/fotoembed/fotoembed/exports"
 	"github.com/fotoembed/fotoembed/rewrite"
 )
 
 // rewriteConfig is everything `rewrite` needs, one part per concern.
 type rewriteConfig struct {
 	Site     string // SITE_DIR, the positional argument
-	Mode     string // "signed" or "download"
+	Mode     string // "signed", "download" or "export"
 	BaseURL  string // the service's public URL (signed links)
 	Expires  time.Duration
 	Service  string // a running service's URL: resolve through it, not FotoWeb
@@ -23,6 +25,10 @@ type rewriteConfig struct {
 	FotoWeb  fotowebConfig
 	Signing  signingConfig
 	Resolver resolverConfig // the metadata fields and the credit prefix
+
+	// Export mode: the ledger file and preset (resolving with FotoWeb)
+	// and the site's public URL, which names the page of each export.
+	ExportLedger, ExportPreset, SiteURL string
 
 	Out, CacheFile, AssetDir string
 	NoCache, DryRun          bool
@@ -54,12 +60,19 @@ data-fotoweb-priority makes the page's main image load eagerly. Tags in
 
 Links: --mode signed (default) points at the fotoembed service's signed URLs
 (--base-url); --mode download copies the previews into SITE_DIR/_fotoweb/
-and links them relatively, so the site needs no service at all.
+and links them relatively; --mode export links permanent public URLs made
+by FotoWeb's Export API (Fotoware's own way to put DAM images on web
+pages), each image exported once and recorded in the export ledger
+(--export-ledger). With download or export links the site needs neither
+the service nor any token:
+
+  hugo && fotoembed rewrite --mode export --site-url https://www.example.org/ public/
 
 Resolution talks to FotoWeb (--fotoweb-url, --auth and its credentials;
 signed mode also the signing keys), or, with --service URL and
-FOTOEMBED_API_KEY, to a running fotoembed service, which needs neither.
-A record (.fotoembed-cache.json) makes an unchanged rebuild ask nothing.
+FOTOEMBED_API_KEY, to a running fotoembed service, which needs neither
+(and exports with its own ledger and preset). A record
+(.fotoembed-cache.json) makes an unchanged rebuild ask nothing.
 `
 
 // rewriteFlags returns rewrite's flags, filling c.
@@ -77,16 +90,24 @@ func rewriteFlags(env lookupFunc, c *rewriteConfig) *flagSet {
 		return fmt.Errorf("give one site folder, not %d (%s)", len(args), strings.Join(args, ", "))
 	}
 	f.Enum(&c.Mode, "mode", "FOTOEMBED_REWRITE_MODE", rewrite.ModeSigned.String(),
-		[]string{rewrite.ModeSigned.String(), rewrite.ModeDownload.String()},
-		"signed: link the service's signed URLs; download: copy the previews into the site and link them relatively")
+		[]string{rewrite.ModeSigned.String(), rewrite.ModeDownload.String(), rewrite.ModeExport.String()},
+		"signed: link the service's signed URLs; download: copy the previews into the site and link them relatively; "+
+			"export: link permanent public URLs from FotoWeb's Export API (no service, no token)")
 	registerBaseURL(f, &c.BaseURL, "that signed links point at (--mode signed, resolving with FotoWeb)")
-	f.Duration(&c.Expires, "expires", "FOTOEMBED_REWRITE_EXPIRES", 0, "signed URLs stop working this long after the run; 0 means never")
+	f.Duration(&c.Expires, "expires", "FOTOEMBED_REWRITE_EXPIRES", 0, "signed URLs stop working this long after the run; 0 means never (not with --mode export)")
 	f.String(&c.Service, "service", "FOTOEMBED_SERVICE_URL", "", "URL",
 		"resolve through this running fotoembed service's /v1/resolve (needs FOTOEMBED_API_KEY) instead of FotoWeb")
 	f.SecretString(&c.APIKey, "api-key", "FOTOEMBED_API_KEY", "the service's API key", "the API key sent to the service (--service)")
 	c.FotoWeb.registerURL(f, "required unless --service is given")
 	c.FotoWeb.registerAuth(f, authClientCredentials, defaultTokenFile(env))
 	c.Signing.register(f)
+	f.String(&c.ExportLedger, "export-ledger", "FOTOEMBED_EXPORT_LEDGER", defaultLedgerFile(defaultTokenFile(env), "rewrite-exports.db"), "file",
+		"--mode export, resolving with FotoWeb: database file recording every export made, so that no image is exported twice, "+
+			"across runs and fresh copies of the site (mode 0600; one process at a time); default rewrite-exports.db in the user configuration directory, beside the token file (serve keeps its own exports.db)")
+	f.String(&c.ExportPreset, "export-preset", "FOTOEMBED_EXPORT_PRESET", "", "href",
+		"--mode export, resolving with FotoWeb: href of a FotoWeb CMS export preset sent with every export, such as /fotoweb/me/presets/exports/ID; empty sends none")
+	f.String(&c.SiteURL, "site-url", "FOTOEMBED_SITE_URL", "", "URL",
+		"--mode export: the site's public URL, such as https://www.example.org/; FotoWeb's export manager then records each export with the URL of a page that uses it")
 	f.String(&c.Out, "out", "FOTOEMBED_REWRITE_OUT", "", "dir",
 		"write a complete copy of the site here (pages rewritten, other files copied) instead of rewriting in place")
 	f.String(&c.CacheFile, "cache-file", "FOTOEMBED_REWRITE_CACHE_FILE", "", "path",
@@ -100,7 +121,7 @@ func rewriteFlags(env lookupFunc, c *rewriteConfig) *flagSet {
 	f.List(&c.Exts, "ext", "FOTOEMBED_REWRITE_EXT", "html,htm", "list", "comma-separated file extensions of pages")
 	c.Resolver.registerFields(f)
 	f.Bool(&c.DryRun, "dry-run", "FOTOEMBED_REWRITE_DRY_RUN", false,
-		"resolve and report, write nothing (pages that would change are listed on stdout)")
+		"resolve and report, write no page (pages that would change are listed on stdout); with --mode export the exports are still made and recorded, for the real run to use")
 	return f
 }
 
@@ -119,6 +140,16 @@ func (c *rewriteConfig) Validate() error {
 	if c.BaseURL != "" {
 		errs = append(errs, checkBaseURL(c.BaseURL))
 	}
+	if c.SiteURL != "" {
+		if u, err := url.Parse(c.SiteURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("--site-url %q must be the site's absolute http(s) URL without query or user info, such as https://www.example.org/", safeURL(c.SiteURL)))
+		}
+	}
+	export := c.Mode == rewrite.ModeExport.String()
+	if export && c.Expires != 0 {
+		errs = append(errs, errors.New("--expires cannot be used with --mode export: export URLs are permanent"))
+	}
 	if c.Service != "" {
 		return errors.Join(append(errs, c.validateService()...)...)
 	}
@@ -129,6 +160,9 @@ func (c *rewriteConfig) Validate() error {
 		errs = append(errs, c.FotoWeb.validateURL())
 	}
 	errs = append(errs, c.FotoWeb.validateAuth())
+	if export && c.ExportLedger == "" {
+		errs = append(errs, errors.New("--mode export needs --export-ledger (or FOTOEMBED_EXPORT_LEDGER): no default could be worked out (no HOME); give a file path"))
+	}
 	if c.Mode == rewrite.ModeSigned.String() {
 		errs = append(errs, c.Signing.Validate())
 		if c.BaseURL == "" {
@@ -148,8 +182,11 @@ func (c *rewriteConfig) validateService() []error {
 	if c.APIKey == "" {
 		errs = append(errs, errors.New("--service needs an API key: set FOTOEMBED_API_KEY or use --api-key-file"))
 	}
-	if c.Expires != 0 {
+	if c.Expires != 0 && c.Mode != rewrite.ModeExport.String() {
 		errs = append(errs, errors.New("--expires cannot be used with --service: /v1/resolve mints URLs without expiry"))
+	}
+	if c.ExportPreset != "" && c.Mode == rewrite.ModeExport.String() {
+		errs = append(errs, errors.New("--export-preset cannot be used with --service: the service exports with its own preset"))
 	}
 	if c.FotoWeb.URL != "" {
 		errs = append(errs, c.FotoWeb.validateURL())
@@ -158,30 +195,52 @@ func (c *rewriteConfig) validateService() []error {
 }
 
 // rewriteSource returns the rewrite.Source c asks for: the service, or FotoWeb
-// itself with, in signed mode, the signing keys.
-func (a *app) rewriteSource(c *rewriteConfig, mode rewrite.Mode) (rewrite.Source, error) {
+// itself with, in signed mode, the signing keys and, in export mode, an
+// exporter recording in the ledger file. Call done when the run is over:
+// it closes the ledger.
+func (a *app) rewriteSource(c *rewriteConfig, mode rewrite.Mode) (src rewrite.Source, done func(), err error) {
+	done = func() {}
 	if c.Service != "" {
-		return rewrite.NewService(rewrite.ServiceConfig{URL: c.Service, APIKey: c.APIKey, FotoWebURL: c.FotoWeb.URL,
+		src, err = rewrite.NewService(rewrite.ServiceConfig{URL: c.Service, APIKey: c.APIKey, FotoWebURL: c.FotoWeb.URL,
 			HTTPClient: a.httpClient, Now: a.now})
+		return src, done, err
 	}
 	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil)
 	if err != nil {
-		return nil, err
+		return nil, done, err
 	}
 	fw, err := c.FotoWeb.client(ts, a.httpClient, nil)
 	if err != nil {
-		return nil, err
+		return nil, done, err
 	}
 	dc := rewrite.DirectConfig{Client: fw, BaseURL: c.BaseURL, Fields: c.Resolver.Fields, CreditPrefix: c.Resolver.CreditPrefix, Now: a.now}
-	if mode == rewrite.ModeSigned {
+	switch mode {
+	case rewrite.ModeSigned:
 		if dc.Signer, err = c.Signing.signer(); err != nil {
-			return nil, err
+			return nil, done, err
 		}
 		if c.Expires > 0 {
 			dc.ExpiresAt = a.now().Add(c.Expires).Truncate(time.Second)
 		}
+	case rewrite.ModeExport:
+		l, err := exports.OpenFile(c.ExportLedger, exports.FileOptions{})
+		if err != nil {
+			return nil, done, err
+		}
+		done = func() { l.Close() }
+		dc.Exporter, err = exports.New(exports.Config{Client: fw, Ledger: l, Preset: c.ExportPreset, Publication: c.SiteURL,
+			HTTPClient: a.httpClient, Now: a.now, Logger: slog.New(slog.NewTextHandler(a.stderr, nil))})
+		if err != nil {
+			done()
+			return nil, func() {}, err
+		}
 	}
-	return rewrite.NewDirect(dc)
+	src, err = rewrite.NewDirect(dc)
+	if err != nil {
+		done()
+		return nil, func() {}, err
+	}
+	return src, done, nil
 }
 
 // rewrite rewrites the placeholders of a built site. Failures and the
@@ -194,13 +253,14 @@ func (a *app) rewrite(ctx context.Context, args []string) error {
 		return err
 	}
 	mode, _ := rewrite.ParseMode(c.Mode)
-	src, err := a.rewriteSource(&c, mode)
+	src, done, err := a.rewriteSource(&c, mode)
 	if err != nil {
 		return err
 	}
+	defer done()
 	bar := &progressBar{w: a.stderr, on: a.terminal(a.stderr)}
 	rep, err := rewrite.Run(ctx, rewrite.Config{
-		Root: c.Site, Out: c.Out, Source: src, Mode: mode, Concurrency: c.Concurrency,
+		Root: c.Site, Out: c.Out, Source: src, Mode: mode, SiteURL: c.SiteURL, Concurrency: c.Concurrency,
 		CacheFile: c.CacheFile, NoCache: c.NoCache || c.MaxAge == 0, MaxAge: c.MaxAge,
 		AssetDir: c.AssetDir, Extensions: c.Exts, DryRun: c.DryRun, Progress: bar.update, Now: a.now,
 	})

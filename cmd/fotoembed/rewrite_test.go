@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -269,9 +270,128 @@ func TestRewriteHelp(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"Usage: fotoembed rewrite [flags] SITE_DIR", "data-fotoweb-figure", "--base-url URL",
-		"--mode signed|download", "FOTOEMBED_SIGNING_KEYS", "FOTOEMBED_REWRITE_CONCURRENCY", "env FOTOEMBED_AUTH, default client_credentials"} {
+		"--mode signed|download|export", "FOTOEMBED_SIGNING_KEYS", "FOTOEMBED_REWRITE_CONCURRENCY", "env FOTOEMBED_AUTH, default client_credentials",
+		"--export-ledger file", "FOTOEMBED_EXPORT_LEDGER", "--export-preset href", "--site-url URL", "FOTOEMBED_SITE_URL"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// exportEnv is the environment of a build machine that exports with the
+// fake FotoWeb: its credentials and a ledger file, no signing keys and no
+// base URL.
+func exportEnv(fake *fotowebtest.Server, ledger string) []string {
+	return envOf(map[string]string{
+		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID,
+		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_EXPORT_LEDGER": ledger,
+	})
+}
+
+// linkedURL finds the URLs in src and srcset attributes.
+var linkedURL = regexp.MustCompile(`(?:src|srcset)="([^"]*)"`)
+
+// TestRewriteExport runs `fotoembed rewrite --mode export` without
+// signing keys or base URL: the pages link public export URLs only, each
+// export names its page, and a second run over a fresh copy of the site
+// (without the record) exports nothing again thanks to the ledger file.
+func TestRewriteExport(t *testing.T) {
+	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	t.Cleanup(fake.Close)
+	ledger := filepath.Join(t.TempDir(), "state", "exports.db")
+	const site = "https://www.example.org/"
+	root := copySite(t, "site", fake.URL)
+	var out, errb testutil.SyncBuffer
+	if err := run(t.Context(), []string{"rewrite", root, "--mode", "export", "--site-url", site}, exportEnv(fake, ledger), &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	first := snapshot(t, root)
+	for _, p := range rewritePages {
+		page := first[p]
+		if strings.Contains(page, "/i/") || strings.Contains(page, "access_token") || !strings.Contains(page, fake.URL+"/fotoweb/embed/") {
+			t.Errorf("%s does not link public export URLs only:\n%s", p, page)
+		}
+		for _, m := range linkedURL.FindAllStringSubmatch(page, -1) {
+			for _, cand := range strings.Split(m[1], ", ") {
+				if u := strings.Fields(cand)[0]; strings.HasPrefix(u, "http") && !strings.HasPrefix(u, fake.URL+"/fotoweb/embed/") {
+					t.Errorf("%s links %s", p, u)
+				}
+			}
+		}
+	}
+	made := fake.ExportRequests()
+	if made == 0 {
+		t.Fatal("no export made")
+	}
+	for _, x := range fake.Exports() {
+		if !strings.HasPrefix(x.Publication, site) {
+			t.Errorf("export of %s published at %q", x.Asset, x.Publication)
+		}
+	}
+	if fi, err := os.Stat(ledger); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("ledger file: %v, %v", fi, err)
+	}
+	if !strings.Contains(errb.String(), "rewrite: 6 pages, 5 rewritten, 14 images, 10 assets, ") {
+		t.Errorf("summary missing: %q", errb.String())
+	}
+	assertNoSecrets(t, out.String()+errb.String(), rewriteSecrets...)
+
+	again := copySite(t, "site", fake.URL)
+	errb = testutil.SyncBuffer{}
+	if err := run(t.Context(), []string{"rewrite", "--mode=export", "--no-cache", "--site-url", site, again}, exportEnv(fake, ledger), &out, &errb); err != nil {
+		t.Fatalf("second run: %v\n%s", err, errb.String())
+	}
+	if n := fake.ExportRequests() - made; n != 0 {
+		t.Errorf("the second run made %d new EXPORT requests", n)
+	}
+	second := snapshot(t, again)
+	for _, p := range rewritePages {
+		if second[p] != first[p] {
+			t.Errorf("%s differs in the second run", p)
+		}
+	}
+}
+
+// TestRewriteExportUsage: export mode asks for no signing keys and no
+// base URL, and names every problem of its own flags at once.
+func TestRewriteExportUsage(t *testing.T) {
+	site := t.TempDir()
+	fw := map[string]string{"FOTOEMBED_FOTOWEB_URL": "https://x.example", "FOTOEMBED_CLIENT_ID": "a", "FOTOEMBED_CLIENT_SECRET": testSecret}
+	tests := []struct {
+		name       string
+		env        map[string]string
+		args       []string
+		want, lack []string
+	}{
+		{"nothing set", nil, []string{site, "--mode", "export"},
+			[]string{"--fotoweb-url is required", "--client-id is required", "--mode export needs --export-ledger"},
+			[]string{"FOTOEMBED_SIGNING_KEYS", "--base-url"}},
+		{"bad values", with(fw, "FOTOEMBED_EXPORT_LEDGER", filepath.Join(site, "x.db"), "FOTOEMBED_SITE_URL", "www.example.org"),
+			[]string{site, "--mode=export", "--expires", "24h"},
+			[]string{`--site-url "www.example.org" must be`, "--expires cannot be used with --mode export"},
+			[]string{"FOTOEMBED_SIGNING_KEYS", "--base-url", "--export-ledger"}},
+		{"service with a preset", map[string]string{"FOTOEMBED_SERVICE_URL": "https://img.example.com", "FOTOEMBED_API_KEY": testAPIKey},
+			[]string{site, "--mode", "export", "--export-preset", "/fotoweb/me/presets/exports/1"},
+			[]string{"--export-preset cannot be used with --service"},
+			[]string{"--export-ledger", "--expires"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := cli(append([]string{"rewrite"}, tt.args...), envOf(tt.env), &out, &errb); code != 1 {
+				t.Errorf("exit %d, want 1:\n%s", code, errb.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+			for _, w := range tt.lack {
+				if strings.Contains(errb.String(), w) {
+					t.Errorf("stderr mentions %q:\n%s", w, errb.String())
+				}
+			}
+			assertNoSecrets(t, out.String()+errb.String())
+		})
 	}
 }

@@ -29,7 +29,7 @@ type serveConfig struct {
 
 func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 	c.Server.register(f)
-	c.Access.register(f, defaultLedgerFile(defTokenFile))
+	c.Access.register(f, defaultLedgerFile(defTokenFile, "exports.db"))
 	c.FotoWeb.registerURL(f, "required")
 	c.FotoWeb.registerAuth(f, authUser, defTokenFile)
 	c.Signing.register(f)
