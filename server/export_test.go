@@ -61,6 +61,12 @@ func TestExportRedirect(t *testing.T) {
 	if n := e.fake.ExportRequests(); n != 1 {
 		t.Errorf("%d exports for one image, want 1", n)
 	}
+	m := string(e.get("/metrics").body)
+	for _, want := range []string{"fotoembed_exports_total 1", "fotoembed_export_ledger_hits_total 1"} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 	wantStatus(t, e.get(e.sign(urlsig.Options{Rendition: "original"}, fotowebtest.LandscapeAsset, ".jpg")), http.StatusBadRequest)
 }
 

@@ -28,6 +28,7 @@ type Metrics struct {
 	resolverOnce    sync.Once
 	storeOnce       sync.Once
 	urlTokenOnce    sync.Once
+	exportsOnce     sync.Once
 
 	// reqMu guards reqObs, the request children already resolved, so
 	// that the hot path skips WithLabelValues' label hashing.

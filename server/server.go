@@ -66,6 +66,7 @@ func New(cfg Config) (*Server, error) {
 	s.metrics.watchResolver(s.res)
 	s.metrics.watchStore(s.res.Store())
 	s.metrics.watchURLTokens(cfg.URLTokens)
+	s.metrics.watchExports(cfg.Exports)
 	s.e = s.newEcho()
 	return s, nil
 }

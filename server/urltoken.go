@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/exports"
 	"github.com/fotoembed/fotoembed/urltoken"
 )
 
@@ -21,6 +22,32 @@ type URLTokens interface {
 // (*exports.Exporter): dropping a deleted asset's export records.
 type Exports interface {
 	Forget(ctx context.Context, asset string) (int, error)
+}
+
+// watchExports exports the exporter's counters when it has them
+// (*exports.Exporter): EXPORT requests made, calls answered from the
+// ledger, exports made again after FotoWeb stopped serving them, errors.
+func (m *Metrics) watchExports(x Exports) {
+	st, ok := x.(interface{ Stats() exports.Stats })
+	if !ok {
+		return
+	}
+	m.exportsOnce.Do(func() {
+		counter := func(name, help string, get func(exports.Stats) uint64) prometheus.Collector {
+			return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+				func() float64 { return float64(get(st.Stats())) })
+		}
+		m.reg.MustRegister(
+			counter("fotoembed_exports_total", "EXPORT requests made to FotoWeb (export delivery).",
+				func(s exports.Stats) uint64 { return s.Exports }),
+			counter("fotoembed_export_ledger_hits_total", "Export URLs answered from the export ledger.",
+				func(s exports.Stats) uint64 { return s.Hits }),
+			counter("fotoembed_exports_remade_total", "Exports made again because FotoWeb no longer served the recorded URL.",
+				func(s exports.Stats) uint64 { return s.Remade }),
+			counter("fotoembed_export_errors_total", "Failed exports and failed ledger writes.",
+				func(s exports.Stats) uint64 { return s.Errors }),
+		)
+	})
 }
 
 // watchURLTokens exports the policy in force as the gauge
