@@ -140,3 +140,28 @@ func TestWebhookForgetsDeletedExports(t *testing.T) {
 		t.Errorf("the existing asset has %d records, want 1", n)
 	}
 }
+
+// TestResolveExport: /v1/resolve items take delivery and publication;
+// an export item's url and srcset are public export URLs, and a signed
+// item in the same batch stays signed.
+func TestResolveExport(t *testing.T) {
+	e, _ := exportEnv(t, DeliveryRedirect)
+	r := e.api(http.MethodPost, "/v1/resolve", map[string]any{"items": []map[string]any{
+		{"ref": fotowebtest.LandscapeAsset, "width": 400, "delivery": "export", "publication": "https://site.example/a"},
+		{"ref": fotowebtest.LandscapeAsset, "width": 400},
+		{"ref": fotowebtest.LandscapeAsset, "width": 400, "delivery": "carrier-pigeon"},
+	}})
+	wantStatus(t, r, http.StatusOK)
+	var out struct{ Results []itemResult }
+	decode(t, r, &out)
+	x, s, bad := out.Results[0], out.Results[1], out.Results[2]
+	if !strings.HasPrefix(x.URL, e.fake.URL+"/fotoweb/embed/") || !strings.Contains(x.Srcset, e.fake.URL+"/fotoweb/embed/") || x.Error != "" {
+		t.Errorf("export item: %+v", x)
+	}
+	if !strings.HasPrefix(s.URL, e.ts.URL+"/i/") {
+		t.Errorf("signed item: %+v", s)
+	}
+	if !strings.Contains(bad.Error, "delivery must be signed, direct or export") {
+		t.Errorf("bad delivery: %+v", bad)
+	}
+}
