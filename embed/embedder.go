@@ -42,6 +42,12 @@ type Config struct {
 	// Exporter makes the public URLs of export delivery; required for
 	// DeliveryExport and ExportURL.
 	Exporter Exporter
+	// Unpublished is what the HTML methods do for an asset whose licence
+	// has expired or that was withdrawn (see [Info.Check]): return an
+	// error wrapping ErrUnpublished (the default), or write a neutral
+	// placeholder of the same dimensions. RedirectURL and ExportURL
+	// always return the error.
+	Unpublished Unpublished
 	// CreditPrefix starts the credit line; "" means DefaultCreditPrefix.
 	// See [Text.CreditLine].
 	CreditPrefix string

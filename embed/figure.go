@@ -36,6 +36,9 @@ func (e *Embedder) writeFigure(ctx context.Context, w *writer, in *Info, o *Opti
 		return err
 	}
 	hasCredit := in.Text.hasCredit()
+	if in.Check(e.cfg.Now()) != nil { // a placeholder: nothing of the asset
+		caption, hasCredit = "", false
+	}
 	if caption != "" || hasCredit {
 		w.WriteString("<figcaption>")
 		w.escape(caption)

@@ -34,6 +34,12 @@ func (e *Embedder) renderImg(ctx context.Context, in *Info, o Options) (template
 // for the whole figure). If r is not nil, it also fills in r's parts of
 // the <img> from the same plan (see [Rendered]).
 func (e *Embedder) writeImg(ctx context.Context, w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
+	if err := in.Check(e.cfg.Now()); err != nil {
+		if e.cfg.Unpublished != UnpublishedPlaceholder {
+			return err
+		}
+		return e.writePlaceholder(w, in, o, figure, r)
+	}
 	var p plan
 	if err := p.make(in, o); err != nil {
 		return err
@@ -176,6 +182,13 @@ func (e *Embedder) SrcURL(in *Info, o Options) (string, error) {
 
 // srcURL is SrcURL with the context export delivery works under.
 func (e *Embedder) srcURL(ctx context.Context, in *Info, o Options) (string, error) {
+	if err := in.Check(e.cfg.Now()); err != nil {
+		if e.cfg.Unpublished != UnpublishedPlaceholder {
+			return "", err
+		}
+		w, h := placeholderSize(in, &o)
+		return placeholderURL(w, h), nil
+	}
 	var p plan
 	o.Decorative, o.Alt = true, "" // alt text is irrelevant to a URL
 	if err := p.make(in, &o); err != nil {
@@ -195,6 +208,12 @@ func (e *Embedder) SrcsetOf(in *Info, o Options) (string, error) {
 
 // srcsetOf is SrcsetOf with the context export delivery works under.
 func (e *Embedder) srcsetOf(ctx context.Context, in *Info, o Options) (string, error) {
+	if err := in.Check(e.cfg.Now()); err != nil {
+		if e.cfg.Unpublished != UnpublishedPlaceholder {
+			return "", err
+		}
+		return "", nil
+	}
 	var p plan
 	o.Decorative, o.Alt = true, ""
 	if err := p.make(in, &o); err != nil {

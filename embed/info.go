@@ -40,6 +40,8 @@ type Info struct {
 	Renditions []Rendition `json:"renditions,omitempty"`
 	// Text holds the metadata texts used for alt, caption and credit.
 	Text Text `json:"text"`
+	// Rights says until when, and whether, the asset may be shown.
+	Rights Rights `json:"rights,omitzero"`
 	// PreviewToken is the asset's previewToken, kept only when
 	// ResolverConfig.PreviewTokens is set; PreviewTokenExpires is when it
 	// expires by this machine's clock.
@@ -117,6 +119,15 @@ type Fields struct {
 	Byline    int // default FieldByline (80)
 	Credit    int // default FieldCredit (110)
 	Copyright int // default FieldCopyright (116)
+	// RightsExpiry is the field holding the date the licence ends
+	// (0 or negative: none, rights never expire).
+	RightsExpiry int
+	// Withdrawn is the field that marks an asset not to be published
+	// (0 or negative: none), holding one of WithdrawnValues.
+	Withdrawn int
+	// WithdrawnValues are the values of the Withdrawn field meaning "do
+	// not publish" (any case); empty means DefaultWithdrawnValues.
+	WithdrawnValues []string
 }
 
 // withDefaults returns f with zero ids replaced by the defaults.
@@ -151,6 +162,7 @@ func NewInfo(key string, a *fotoweb.Asset, f Fields) *Info {
 		Height:   a.Height(),
 		Modified: a.ModifiedTime(),
 		Text:     newText(a.Metadata, f.withDefaults()),
+		Rights:   newRights(a.Metadata, f),
 	}
 	if len(a.Previews) > 0 {
 		in.Previews = make([]Preview, 0, len(a.Previews))

@@ -55,8 +55,10 @@ func (e *Embedder) RenderContext(ctx context.Context, in *Info, o Options, figur
 		return Rendered{}, err
 	}
 	r.HTML = template.HTML(w.String())
-	r.Caption = in.Text.Caption
-	r.Credit = in.Text.CreditLine(e.cfg.CreditPrefix)
+	if in.Check(e.cfg.Now()) == nil {
+		r.Caption = in.Text.Caption
+		r.Credit = in.Text.CreditLine(e.cfg.CreditPrefix)
+	}
 	return r, nil
 }
 

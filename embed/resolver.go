@@ -263,6 +263,9 @@ func (r *Resolver) entry(key string, a *fotoweb.Asset, now time.Time) *Entry {
 			fresh = t
 		}
 	}
+	if exp := in.Rights.Expires; !exp.IsZero() && exp.After(now) && exp.Before(fresh) {
+		fresh = exp // ask FotoWeb again when the licence ends: it may have been extended
+	}
 	return &Entry{Info: in, Fetched: now, FreshUntil: fresh, StaleUntil: fresh.Add(r.cfg.StaleIfError)}
 }
 

@@ -237,6 +237,9 @@ type Target struct {
 	// Export reports a public export URL (export delivery): permanent,
 	// no token.
 	Export bool
+	// Until is when the asset's licence ends (zero for never): no cache
+	// of the redirect may outlive it.
+	Until time.Time
 }
 
 // RedirectURL is what the signed-URL handler calls in redirect mode: it
@@ -245,6 +248,9 @@ type Target struct {
 // at this moment, and that token's expiry, so that the response's
 // Cache-Control never outlives the token.
 func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
+	if err := in.Check(e.cfg.Now()); err != nil {
+		return Target{}, err
+	}
 	i, err := in.ChooseFor(o)
 	if err != nil {
 		return Target{}, err
@@ -253,13 +259,16 @@ func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
-	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp}, nil
+	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp, Until: in.Rights.Expires}, nil
 }
 
 // ExportURL is what the signed-URL handler calls in export delivery: the
 // public export URL of the preview width the verified options o mean,
 // exported first if the exporter has no record of it.
 func (e *Embedder) ExportURL(ctx context.Context, in *Info, o urlsig.Options) (Target, error) {
+	if err := in.Check(e.cfg.Now()); err != nil {
+		return Target{}, err
+	}
 	i, err := in.ChooseFor(o)
 	if err != nil {
 		return Target{}, err
@@ -268,7 +277,7 @@ func (e *Embedder) ExportURL(ctx context.Context, in *Info, o urlsig.Options) (T
 	if err := m.exports(ctx, &Options{}, []int{i}); err != nil {
 		return Target{}, err
 	}
-	return Target{URL: m.export[i], Token: URLTokenNone, Export: true}, nil
+	return Target{URL: m.export[i], Token: URLTokenNone, Export: true, Until: in.Rights.Expires}, nil
 }
 
 // SignedURL returns the service URL (BaseURL + signed path) for preview i

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,7 +55,10 @@ type itemResult struct {
 	HTML    string `json:"html,omitempty"`
 	Page    string `json:"page,omitempty"`
 	OEmbed  string `json:"oembed,omitempty"`
-	Error   string `json:"error,omitempty"`
+	// Expires is when the asset's licence ends (the rights-expiry field),
+	// if it has an end.
+	Expires *time.Time `json:"expires,omitempty"`
+	Error   string     `json:"error,omitempty"`
 }
 
 // embedSnippet answers GET /v1/embed with the HTML of one image.
@@ -222,6 +226,9 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, er
 	r := itemResult{Ref: it.Ref, URL: img.Src, Srcset: img.Srcset, Sizes: img.Sizes,
 		Width: img.Width, Height: img.Height, Alt: img.Alt, Caption: img.Caption,
 		Credit: img.Credit, HTML: string(img.HTML)}
+	if exp := in.Rights.Expires; !exp.IsZero() {
+		r.Expires = &exp
+	}
 	if s.isPublic(in.Href) {
 		r.Page = s.pageURL(in.Href)
 		r.OEmbed = s.oembedURL(r.Page)

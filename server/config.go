@@ -92,6 +92,18 @@ type Config struct {
 	// Exports, when set, is the exporter of export delivery; an
 	// asset-deleted webhook drops the asset's export records.
 	Exports Exports
+	// UnpublishedPlaceholder answers a signed URL of an asset whose
+	// licence ended or that was withdrawn with a neutral grey PNG of the
+	// same size (200) instead of 410, so that layouts hold.
+	UnpublishedPlaceholder bool
+	// Purger, when set, purges a changed asset from the CDN in front.
+	Purger Purger
+	// Usage, when set, records the pages that /v1/embed and /v1/resolve
+	// are asked for (page=) and answers GET /v1/usage.
+	Usage Usage
+	// Rebuilder, when set with Usage, is asked to rebuild the pages that
+	// use a changed asset.
+	Rebuilder Rebuilder
 	// APIKeys are the accepted keys for /v1/*; empty closes the API
 	// (every request 401).
 	APIKeys []string

@@ -69,6 +69,8 @@ func classify(err error) (int, string) {
 		return http.StatusForbidden, msgBadSignature
 	case errors.Is(err, urlsig.ErrExpired):
 		return http.StatusGone, msgExpired
+	case errors.Is(err, embed.ErrUnpublished):
+		return http.StatusGone, publicMessage(err)
 	case errors.Is(err, urlsig.ErrMalformed), errors.Is(err, urlsig.ErrBadOptions),
 		errors.Is(err, embed.ErrBadOption), errors.Is(err, embed.ErrNoAlt),
 		errors.Is(err, embed.ErrBadRef), errors.Is(err, fotoweb.ErrBadRef):

@@ -51,24 +51,37 @@ func (s *Server) hook(c echo.Context) error {
 	}
 	key, _ := s.res.Key(href)
 	s.log.Info("webhook: asset invalidated", "request_id", requestID(c), "asset", s.redact(key))
-	if s.cfg.Exports != nil {
-		if err := s.forgetIfDeleted(c, key); err != nil {
+	if s.cfg.Exports != nil || s.cfg.Purger != nil || s.cfg.Rebuilder != nil {
+		if err := s.followChange(c, key); err != nil {
 			return err
 		}
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
-// forgetIfDeleted asks FotoWeb whether the asset still exists (the
-// payload is only a hint) and, if FotoWeb says it does not, drops its
-// export records, so that nothing is served from a deleted asset's
-// exports and a new asset at the same href is exported anew.
-func (s *Server) forgetIfDeleted(c echo.Context, key string) error {
+// followChange asks FotoWeb what became of the asset (the payload is only
+// a hint): modified, deleted, or no longer to be shown. It purges the
+// asset from the CDN and asks for the pages that use it to be rebuilt
+// (neither delays the answer), and drops a deleted asset's export
+// records, so that nothing is served from its exports and a new asset at
+// the same href is exported anew.
+func (s *Server) followChange(c echo.Context, key string) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.RequestTimeout)
 	defer cancel()
-	_, err := s.res.Resolve(ctx, key)
-	if !errors.Is(err, fotoweb.ErrNotFound) {
-		return nil // it exists, or FotoWeb cannot tell now: keep the records
+	in, err := s.res.Resolve(ctx, key)
+	reason := "modified"
+	switch {
+	case errors.Is(err, fotoweb.ErrNotFound):
+		reason = "deleted"
+	case err != nil:
+		// FotoWeb cannot tell now: purge anyway (the cached copy may be
+		// stale), keep the export records.
+	case in.Check(s.cfg.Now()) != nil:
+		reason = "unpublished"
+	}
+	s.assetChanged(ctx, key, reason)
+	if reason != "deleted" || s.cfg.Exports == nil {
+		return nil
 	}
 	n, err := s.cfg.Exports.Forget(ctx, key)
 	if err != nil {

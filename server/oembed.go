@@ -63,6 +63,9 @@ func (s *Server) oembed(c echo.Context) error {
 
 // writeOEmbed chooses the preview and writes the photo response.
 func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) error {
+	if err := in.Check(s.cfg.Now()); err != nil {
+		return err
+	}
 	if maxW == 0 {
 		maxW = s.cfg.OEmbedWidth
 	}
@@ -78,7 +81,7 @@ func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) err
 	if title == "" {
 		title = in.Filename
 	}
-	c.Response().Header().Set("Cache-Control", "public, max-age="+strconv.FormatInt(int64(s.cfg.OEmbedCacheAge/time.Second), 10))
+	c.Response().Header().Set("Cache-Control", "public, max-age="+strconv.FormatInt(int64(capAge(s.cfg.OEmbedCacheAge, in.Rights.Expires, s.cfg.Now())/time.Second), 10))
 	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
 	return c.JSON(http.StatusOK, oembedPhoto{
 		Version: "1.0", Type: "photo", URL: u, Width: w, Height: h,

@@ -31,6 +31,9 @@ func (s *Server) assetPage(c echo.Context) error {
 		return errorf(http.StatusNotFound, msgNotFound)
 	}
 	in, err := s.res.Resolve(c.Request().Context(), key)
+	if err == nil {
+		err = in.Check(s.cfg.Now())
+	}
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,10 @@ func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 	if err != nil {
 		return err
 	}
+	if err := in.Check(s.cfg.Now()); err != nil {
+		return err
+	}
+	setCacheTags(c.Response().Header(), in.Href)
 	src, err := sourceOf(in, p.Options)
 	if err != nil {
 		return err
@@ -43,7 +47,7 @@ func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 	etag := proxyETag(in, src)
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", s.proxyCacheControl(p.Options.Expires))
+	h.Set("Cache-Control", s.proxyCacheControl(p.Options.Expires, in.Rights.Expires))
 	if !in.Modified.IsZero() {
 		h.Set("Last-Modified", in.Modified.UTC().Format(http.TimeFormat))
 	}
@@ -149,13 +153,21 @@ func setBodyHeaders(h http.Header, b *fotoweb.Body) {
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 }
 
-// proxyCacheControl is "public, max-age=N" for a CDN, N being
-// Config.ProxyMaxAge capped by the signed URL's expiry.
-func (s *Server) proxyCacheControl(urlExp time.Time) string {
-	age := s.cfg.ProxyMaxAge
-	if !urlExp.IsZero() {
-		age = min(age, urlExp.Sub(s.cfg.Now()))
+// capAge caps age so that a cache keeping an answer that long does not
+// keep it past until (zero: no cap).
+func capAge(age time.Duration, until, now time.Time) time.Duration {
+	if until.IsZero() {
+		return age
 	}
+	return min(age, until.Sub(now))
+}
+
+// proxyCacheControl is "public, max-age=N" for a CDN, N being
+// Config.ProxyMaxAge capped by the signed URL's expiry and the asset's
+// licence end (rightsExp; zero for none).
+func (s *Server) proxyCacheControl(urlExp, rightsExp time.Time) string {
+	now := s.cfg.Now()
+	age := capAge(capAge(s.cfg.ProxyMaxAge, urlExp, now), rightsExp, now)
 	secs := int64(age / time.Second)
 	if secs <= 0 {
 		return "no-store"

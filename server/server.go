@@ -15,22 +15,23 @@ import (
 // Server is the fotoembed HTTP service. Create it with [New]; serve
 // [Server.Handler]. It is safe for concurrent use.
 type Server struct {
-	cfg      Config
-	e        *echo.Echo
-	emb      *embed.Embedder
-	res      *embed.Resolver
-	log      *slog.Logger
-	red      *redactor
-	metrics  *Metrics
-	tpl      *template.Template
-	keys     [][32]byte // SHA-256 of each API key
-	hookSum  [32]byte   // SHA-256 of the hook secret
-	public   map[string]bool
-	ready    *readiness
-	static   *staticFiles
-	origin   string          // FotoWeb origin, normalised
-	tokenURL bool            // tokens may go into browser-visible URLs (direct HTML)
-	routeSet map[string]bool // "METHOD /path" of every route, for metric labels
+	cfg          Config
+	e            *echo.Echo
+	emb          *embed.Embedder
+	res          *embed.Resolver
+	log          *slog.Logger
+	red          *redactor
+	metrics      *Metrics
+	tpl          *template.Template
+	keys         [][32]byte // SHA-256 of each API key
+	hookSum      [32]byte   // SHA-256 of the hook secret
+	public       map[string]bool
+	ready        *readiness
+	static       *staticFiles
+	origin       string          // FotoWeb origin, normalised
+	tokenURL     bool            // tokens may go into browser-visible URLs (direct HTML)
+	routeSet     map[string]bool // "METHOD /path" of every route, for metric labels
+	placeholders placeholders    // unpublished assets' stand-in images
 }
 
 // New validates cfg and returns the server with its routes.

@@ -38,6 +38,9 @@ func (s *Server) signedImage(c echo.Context) error {
 	} else {
 		err = s.redirect(ph.ctx, c, p)
 	}
+	if s.cfg.UnpublishedPlaceholder && errors.Is(err, embed.ErrUnpublished) {
+		err = s.placeholder(ph.ctx, c, p)
+	}
 	return ph.timeoutErr(err)
 }
 
@@ -85,6 +88,7 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 	if err != nil {
 		return err
 	}
+	setCacheTags(c.Response().Header(), p.Asset)
 	if tg.Export {
 		err = checkPublic(tg.URL)
 	} else {
@@ -119,9 +123,7 @@ func (s *Server) redirectCacheControl(tg embed.Target, urlExp time.Time) string 
 	default:
 		age = min(age, tg.Expires.Sub(now)-s.cfg.TokenMargin)
 	}
-	if !urlExp.IsZero() {
-		age = min(age, urlExp.Sub(now))
-	}
+	age = capAge(capAge(age, urlExp, now), tg.Until, now)
 	secs := int64(age / time.Second)
 	if secs <= 0 {
 		return "private, no-store"

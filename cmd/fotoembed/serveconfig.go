@@ -80,6 +80,13 @@ func (c *resolverConfig) registerFields(f *flagSet) {
 	field(&c.Fields.Credit, "credit-field", "FOTOEMBED_CREDIT_FIELD", embed.FieldCredit, "the credit in the credit line")
 	field(&c.Fields.Copyright, "copyright-field", "FOTOEMBED_COPYRIGHT_FIELD", embed.FieldCopyright, "the copyright notice in the credit line")
 	f.Text(&c.CreditPrefix, "credit-prefix", "FOTOEMBED_CREDIT_PREFIX", embed.DefaultCreditPrefix, "text", "text before the credit line in figures")
+	f.Int(&c.Fields.RightsExpiry, "rights-expiry-field", "FOTOEMBED_RIGHTS_EXPIRY_FIELD", -1, -1, 1<<20,
+		"metadata field id of the date the licence ends (ISO 8601: 2026-12-31 means through that day, or a date and time); "+
+			"past it the asset is not shown; a date that does not parse counts as ended; -1 turns it off")
+	f.Int(&c.Fields.Withdrawn, "withdrawn-field", "FOTOEMBED_WITHDRAWN_FIELD", -1, -1, 1<<20,
+		"metadata field id that marks an asset withdrawn (consent revoked, taken down) when it holds one of --withdrawn-values; -1 turns it off")
+	f.List(&c.Fields.WithdrawnValues, "withdrawn-values", "FOTOEMBED_WITHDRAWN_VALUES", strings.Join(embed.DefaultWithdrawnValues, ","), "values",
+		"comma-separated values of --withdrawn-field that mean \"do not publish\" (compared without regard to case)")
 }
 
 // Validate reports every problem with c.
