@@ -228,6 +228,7 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, er
 		Credit: img.Credit, HTML: string(img.HTML)}
 	if exp := in.Rights.Expires; !exp.IsZero() {
 		r.Expires = &exp
+		s.watchExpiry(in.Href, exp)
 	}
 	if s.isPublic(in.Href) {
 		r.Page = s.pageURL(in.Href)

@@ -103,6 +103,7 @@ func newEnv(t testing.TB, opts envOptions) *env {
 	}
 	e.srv, err = New(cfg)
 	must(t, err)
+	t.Cleanup(e.srv.Close)
 	e.ts.Config.Handler = e.srv.Handler()
 	e.ts.Start()
 	t.Cleanup(e.ts.Close)

@@ -40,6 +40,7 @@ func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 		return err
 	}
 	setCacheTags(c.Response().Header(), in.Href)
+	s.watchExpiry(in.Href, in.Rights.Expires)
 	src, err := sourceOf(in, p.Options)
 	if err != nil {
 		return err

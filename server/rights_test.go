@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -110,5 +112,60 @@ func TestWithdrawn(t *testing.T) {
 	}
 	if r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Surrogate-Key") == "" {
 		t.Errorf("placeholder headers %v", r.Header)
+	}
+}
+
+// purgeLog records the purges asked for (the CDN side is tested with the
+// purge package's backends).
+type purgeLog struct {
+	mu   sync.Mutex
+	asks []string
+}
+
+func (p *purgeLog) Purge(asset, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asks = append(p.asks, reason+" "+asset)
+}
+
+func (p *purgeLog) list() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.asks...)
+}
+
+// TestLicenceEndPurges: when the licence of an image the service handed
+// out ends, the CDN is asked to drop it at that moment, with no webhook;
+// a licence extended before its end is not purged.
+func TestLicenceEndPurges(t *testing.T) {
+	log := &purgeLog{}
+	e := newEnv(t, envOptions{
+		embed: func(e *env, rc *embed.ResolverConfig, _ *embed.Config) {
+			rc.Fields = embed.Fields{RightsExpiry: expiryField}
+			rc.TTL, rc.Now = time.Hour, e.clock.Now
+		},
+		configure: func(c *Config) { c.Purger = log },
+	})
+	// Extended before it ends: the timer finds the new end and watches it.
+	end := e.clock.Now().Add(20 * time.Millisecond)
+	e.fake.SetMetadata(fotowebtest.PortraitAsset, expiryField, end.UTC().Format(time.RFC3339Nano))
+	ppath, _ := e.signedURL(fotowebtest.PortraitAsset, 400)
+	wantStatus(t, e.get(ppath), http.StatusFound)
+	later := end.Add(time.Hour)
+	e.fake.SetMetadata(fotowebtest.PortraitAsset, expiryField, later.UTC().Format(time.RFC3339Nano))
+	must(t, e.res.Invalidate(fotowebtest.PortraitAsset))
+	testutil.WaitFor(t, 10*time.Second, "the timer to move to the new end", func() bool {
+		e.srv.expiry.mu.Lock()
+		defer e.srv.expiry.mu.Unlock()
+		return e.srv.expiry.timers[fotowebtest.PortraitAsset].at.Equal(later)
+	})
+
+	e.fake.SetMetadata(fotowebtest.LandscapeAsset, expiryField, end.UTC().Format(time.RFC3339Nano))
+	path, _ := e.signedURL(fotowebtest.LandscapeAsset, 400)
+	wantStatus(t, e.get(path), http.StatusFound)
+	e.clock.Advance(time.Second) // the licence has ended when the timer fires
+	testutil.WaitFor(t, 10*time.Second, "the purge at the licence end", func() bool { return len(log.list()) > 0 })
+	if got := log.list(); len(got) != 1 || got[0] != "unpublished "+fotowebtest.LandscapeAsset {
+		t.Errorf("purges %q", got)
 	}
 }

@@ -32,6 +32,7 @@ type Server struct {
 	tokenURL     bool            // tokens may go into browser-visible URLs (direct HTML)
 	routeSet     map[string]bool // "METHOD /path" of every route, for metric labels
 	placeholders placeholders    // unpublished assets' stand-in images
+	expiry       expiryWatch     // timers of licence ends
 }
 
 // New validates cfg and returns the server with its routes.

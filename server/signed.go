@@ -89,6 +89,7 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 		return err
 	}
 	setCacheTags(c.Response().Header(), p.Asset)
+	s.watchExpiry(p.Asset, tg.Until)
 	if tg.Export {
 		err = checkPublic(tg.URL)
 	} else {

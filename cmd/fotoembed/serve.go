@@ -97,6 +97,7 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 		return err
 	}
 	defer closeStore() // after the shutdown: in-flight requests may use it
+	defer srv.Close()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -222,6 +223,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, sc.RedirectMaxAge
 	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
 	scfg.Fields, scfg.Metrics, scfg.Logger = c.Resolver.Fields, metrics, log
+	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
 	srv, err := server.New(scfg)
 	if err != nil {
 		return nil, "", closeStore, err

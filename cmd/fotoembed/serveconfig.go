@@ -140,6 +140,7 @@ type serverConfig struct {
 	Store           string // "memory" or a Redis URL (may hold a password)
 	StoreNearTTL    time.Duration
 	StoreTimeout    time.Duration
+	Unpublished     string // "gone" or "placeholder"
 }
 
 // storeMemory is --store for the in-process cache.
@@ -182,6 +183,9 @@ func (c *serverConfig) register(f *flagSet) {
 			"that several replicas share, with webhook invalidations and the --auth user token; set a URL with a password in FOTOEMBED_STORE, not on the command line")
 	f.Duration(&c.StoreNearTTL, "store-near-ttl", "FOTOEMBED_STORE_NEAR_TTL", redisstore.DefaultNearTTL,
 		"with a Redis store: how long a replica keeps what it read from Redis in memory (how stale another replica's change can look); 0 turns it off")
+	f.Enum(&c.Unpublished, "unpublished", "FOTOEMBED_UNPUBLISHED", "gone", []string{"gone", "placeholder"},
+		"what a signed image URL answers for an asset whose licence ended (--rights-expiry-field) or that was withdrawn (--withdrawn-field): "+
+			"gone (410) or placeholder (a neutral grey image of the same size, so layouts hold)")
 	f.Duration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
 		"with a Redis store: time limit of one Redis call; a slower or failed call counts as a miss, and FotoWeb is asked")
 }
