@@ -80,6 +80,12 @@ func OpenFile(path string, opts FileOptions) (*FileLedger, error) {
 // Path returns the ledger file's path.
 func (l *FileLedger) Path() string { return l.path }
 
+// DB returns the ledger's bbolt database, so that other durable state
+// (the where-used record, usage.NewBolt) can live in the same file, in
+// its own buckets. The ledger owns it: do not close it, and stop using
+// it before the ledger is closed.
+func (l *FileLedger) DB() *bolt.DB { return l.db }
+
 // assetKey is k's entry in the assets bucket.
 func assetKey(k Key) []byte { return []byte(k.Asset + "\x00" + k.String()) }
 

@@ -113,6 +113,7 @@ func (r *run) requests(pages []*page) []Request {
 			}
 			p.reqs[k] = i
 			assets[key] = true
+			r.noteUse(key, p)
 		}
 	}
 	r.rep.Assets = len(assets)

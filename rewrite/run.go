@@ -57,6 +57,11 @@ type Config struct {
 	Extensions []string
 	// DryRun resolves and reports without writing anything.
 	DryRun bool
+	// Usage, when set, records every (asset, page) of a run that rewrote
+	// the site: page is SiteURL joined with the page's path when SiteURL
+	// is set, else the path from the site's root ("/blog/index.html").
+	// Failures are warnings in the report. Not in a dry run.
+	Usage UsageRecorder
 	// Progress, when set, is told how each phase advances ("scan",
 	// "resolve", "download", "write"). Calls are serialised.
 	Progress func(Progress)
@@ -108,6 +113,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	before := r.cfg.Source.upstream()
 	err = r.run(ctx)
+	if err == nil && !r.cfg.DryRun {
+		r.recordUses(ctx)
+	}
 	r.rep.Elapsed = r.cfg.Now().Sub(r.start)
 	r.rep.Upstream = r.cfg.Source.upstream() - before
 	return &r.rep, err
@@ -124,6 +132,8 @@ type run struct {
 	rep      Report
 	mu       sync.Mutex // serialises Progress
 	done     map[string]int
+	uses     []use        // (asset, page) pairs for Config.Usage, in tree order
+	used     map[use]bool // the pairs in uses
 }
 
 // newRun checks cfg and fills in the defaults.

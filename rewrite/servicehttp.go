@@ -132,7 +132,11 @@ func (s *Service) statusError(resp *http.Response) error {
 	if resp.StatusCode == http.StatusUnauthorized {
 		hint = " (check the API key, FOTOEMBED_API_KEY)"
 	}
-	return fmt.Errorf("rewrite: service %s answered %d: %s%s", s.endpoint, resp.StatusCode, msg, hint)
+	where := s.endpoint
+	if resp.Request != nil && resp.Request.URL != nil {
+		where = resp.Request.URL.String()
+	}
+	return fmt.Errorf("rewrite: service %s answered %d: %s%s", where, resp.StatusCode, msg, hint)
 }
 
 // open fetches an image through a signed URL, following the service's
@@ -162,4 +166,33 @@ func unwrapURLError(err error) error {
 		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
 	}
 	return err
+}
+
+// Record implements [UsageRecorder] through the service's POST /v1/usage,
+// so that the service, which receives FotoWeb's webhooks, knows which
+// pages of the site to rebuild.
+func (s *Service) Record(ctx context.Context, asset, page string) error {
+	body, err := json.Marshal(map[string]any{"uses": []map[string]string{{"ref": asset, "page": page}}})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	u := s.cfg.URL + "/v1/usage"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-API-Key", s.cfg.APIKey)
+	s.calls.Add(1)
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("rewrite: service %s: %w", u, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return s.statusError(resp)
+	}
+	return nil
 }

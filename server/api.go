@@ -36,6 +36,10 @@ type itemRequest struct {
 	// delivery: recorded with the export in FotoWeb); default the
 	// service's --publication.
 	Publication string `json:"publication"`
+	// Page is the page that shows the image (an absolute http(s) URL or
+	// a root-relative path), recorded in the where-used record when the
+	// service keeps one; optional.
+	Page string `json:"page"`
 }
 
 // itemResult is one /v1/resolve result, in the order of the items. Ref
@@ -79,6 +83,7 @@ func (s *Server) embedSnippet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.recordUse(c.Request().Context(), in.Href, it.Page)
 	html := img.HTML
 	return c.Blob(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }
@@ -89,6 +94,7 @@ func queryItem(c echo.Context) (itemRequest, error) {
 	it := itemRequest{
 		Ref: q.Get("ref"), Sizes: q.Get("sizes"), Class: q.Get("class"),
 		ID: q.Get("id"), Alt: q.Get("alt"), Delivery: q.Get("delivery"), Publication: q.Get("publication"),
+		Page: q.Get("page"),
 	}
 	var err error
 	if w := q.Get("width"); w != "" {
@@ -153,6 +159,9 @@ func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 	}
 	if len(o.Publication) > 2048 {
 		return o, badRequest("publication is longer than 2048 characters")
+	}
+	if err := checkPage(it.Page); err != nil {
+		return o, err
 	}
 	return o, o.Validate()
 }
@@ -223,6 +232,7 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, er
 	if err != nil {
 		return itemResult{}, err
 	}
+	s.recordUse(ctx, in.Href, it.Page)
 	r := itemResult{Ref: it.Ref, URL: img.Src, Srcset: img.Srcset, Sizes: img.Sizes,
 		Width: img.Width, Height: img.Height, Alt: img.Alt, Caption: img.Caption,
 		Credit: img.Credit, HTML: string(img.HTML)}

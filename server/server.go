@@ -107,6 +107,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/embed", s.embedSnippet)
 	v1.POST("/resolve", s.resolveBatch)
 	v1.GET("/assets", s.searchAssets)
+	v1.GET("/usage", s.usageList)
+	v1.POST("/usage", s.usageRecord)
 
 	e.GET("/oembed", s.oembed, s.timeout)
 	e.Match(get, "/p/:asset", s.assetPage, s.timeout)
