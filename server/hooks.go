@@ -51,7 +51,9 @@ func (s *Server) hook(c echo.Context) error {
 	}
 	key, _ := s.res.Key(href)
 	s.log.Info("webhook: asset invalidated", "request_id", requestID(c), "asset", s.redact(key))
-	if s.cfg.Exports != nil || s.cfg.Purger != nil || s.cfg.Rebuilder != nil {
+	// Following the change costs a FotoWeb request: only when a CDN or a
+	// static site is to be told, or export delivery's records may be stale.
+	if s.cfg.Purger != nil || s.cfg.Rebuilder != nil || (s.cfg.Exports != nil && s.cfg.Delivery == DeliveryExport) {
 		if err := s.followChange(c, key); err != nil {
 			return err
 		}

@@ -173,17 +173,20 @@ func startPolicy(ctx context.Context, p policy, allowAccess func(context.Context
 // When the ledger cannot be opened, that is an error for --delivery
 // export; otherwise export is only not offered (/v1 refuses
 // delivery=export) and a warning says why.
-func (c *accessConfig) exporter(ctx context.Context, fw *fotoweb.Client, shared *redisstore.Store, baseURL string, required bool, log *slog.Logger) (*exports.Exporter, func(), error) {
+//
+// It also returns the ledger it opened (nil when none), whose database the
+// where-used record shares: a ledger file can be opened once per process.
+func (c *accessConfig) exporter(ctx context.Context, fw *fotoweb.Client, shared *redisstore.Store, baseURL string, required bool, log *slog.Logger) (*exports.Exporter, exports.Ledger, func(), error) {
 	if err := c.checkPreset(ctx, fw, log); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	l, err := c.ledger(shared)
 	if err != nil && !required {
 		log.Warn("export delivery is not offered: the export ledger cannot be opened", "err", err.Error())
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	pub := c.Publication
 	if pub == "" {
@@ -192,9 +195,9 @@ func (c *accessConfig) exporter(ctx context.Context, fw *fotoweb.Client, shared 
 	x, err := exports.New(exports.Config{Client: fw, Ledger: l, Preset: c.ExportPreset, Publication: pub, Logger: log})
 	if err != nil {
 		l.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return x, func() { l.Close() }, nil
+	return x, l, func() { l.Close() }, nil
 }
 
 // checkPreset makes sure --export-preset names a preset FotoWeb has: a

@@ -24,12 +24,16 @@ type serveConfig struct {
 	Resolver resolverConfig
 	Server   serverConfig
 	Access   accessConfig
+	Rebuild  rebuildConfig
+	Purge    purgeConfig
 	Log      logConfig
 }
 
 func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 	c.Server.register(f)
 	c.Access.register(f, defaultLedgerFile(defTokenFile, "exports.db"))
+	c.Rebuild.register(f)
+	c.Purge.register(f)
 	c.FotoWeb.registerURL(f, "required")
 	c.FotoWeb.registerAuth(f, authUser, defTokenFile)
 	c.Signing.register(f)
@@ -39,7 +43,7 @@ func (c *serveConfig) register(f *flagSet, defTokenFile string) {
 
 // Validate reports every problem at once.
 func (c *serveConfig) Validate() error {
-	errs := []error{c.FotoWeb.Validate(), c.Signing.Validate(), c.Resolver.Validate(), c.Server.Validate(c.FotoWeb.Auth)}
+	errs := []error{c.FotoWeb.Validate(), c.Signing.Validate(), c.Resolver.Validate(), c.Server.Validate(c.FotoWeb.Auth), c.Rebuild.Validate(), c.Purge.Validate()}
 	if c.Server.delivery(c.FotoWeb.Auth) == deliveryExport {
 		errs = append(errs, c.Access.Validate(c.Server.Store))
 	}
@@ -194,13 +198,21 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr())
 	}
-	exporter, closeLedger, err := c.Access.exporter(ctx, fw, shared, baseURL, delivery == server.DeliveryExport, log)
+	exporter, ledger, closeLedger, err := c.Access.exporter(ctx, fw, shared, baseURL, delivery == server.DeliveryExport, log)
 	if err != nil {
 		return nil, "", closeStore, err
 	}
 	if closeLedger != nil {
 		prev := closeStore
 		closeStore = func() { closeLedger(); prev() }
+	}
+	uses, err := whereUsedStore(ledger, shared, log)
+	if err != nil {
+		return nil, "", closeStore, err
+	}
+	rb, err := c.Rebuild.rebuilder(a.httpClient, log)
+	if err != nil {
+		return nil, "", closeStore, err
 	}
 	ecfg := embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
 		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix}
@@ -210,6 +222,25 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	}
 	if exporter != nil {
 		ecfg.Exporter, scfg.Exports = exporter, exporter
+	}
+	if uses != nil {
+		scfg.Usage = uses
+	}
+	pg, err := c.Purge.purger(log, purgeOnce(shared))
+	if err != nil {
+		return nil, "", closeStore, err
+	}
+	if pg != nil { // a nil *purge.Purger in the interface would not be nil
+		scfg.Purger = pg
+		metrics.Registry().MustRegister(pg)
+		prev := closeStore
+		closeStore = func() { pg.Close(); prev() } // the purger closes before the store
+	}
+	if rb != nil {
+		scfg.Rebuilder = rb
+		metrics.Registry().MustRegister(rb)
+		prev := closeStore
+		closeStore = func() { rb.Close(); prev() }
 	}
 	emb, err := embed.New(ecfg)
 	if err != nil {
