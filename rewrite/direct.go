@@ -106,8 +106,8 @@ func (d *Direct) check(m Mode) error {
 // exporter's ledger), so switching modes reuses nothing it should not.
 func (d *Direct) fingerprint(Mode) string {
 	f := d.cfg.Fields
-	return fmt.Sprintf("fotoweb %s fields %d,%d,%d,%d,%d,%d", d.cfg.Client.BaseURL(),
-		f.Title, f.Alt, f.Caption, f.Byline, f.Credit, f.Copyright)
+	return fmt.Sprintf("fotoweb %s fields %d,%d,%d,%d,%d,%d rights %d,%d,%q", d.cfg.Client.BaseURL(),
+		f.Title, f.Alt, f.Caption, f.Byline, f.Credit, f.Copyright, f.RightsExpiry, f.Withdrawn, f.WithdrawnValues)
 }
 
 func (d *Direct) upstream() int {

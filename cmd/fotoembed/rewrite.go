@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -35,6 +34,11 @@ type rewriteConfig struct {
 	MaxAge                   time.Duration
 	Concurrency              int
 	Exts                     []string
+
+	// Audit audits the site (as `fotoembed audit` does) instead of
+	// rewriting it, with AuditOpts.
+	Audit     bool
+	AuditOpts auditOptions
 }
 
 // maxRewriteExpires is the longest --expires.
@@ -73,34 +77,23 @@ signed mode also the signing keys), or, with --service URL and
 FOTOEMBED_API_KEY, to a running fotoembed service, which needs neither
 (and exports with its own ledger and preset). A record
 (.fotoembed-cache.json) makes an unchanged rebuild ask nothing.
+
+With --audit nothing is written: the site's images are checked for expired
+or withdrawn licences and missing alt text, as ` + "`fotoembed audit`" + ` does.
 `
 
 // rewriteFlags returns rewrite's flags, filling c.
 func rewriteFlags(env lookupFunc, c *rewriteConfig) *flagSet {
 	f := newFlagSet("rewrite", " SITE_DIR", rewriteSummary, env)
 	f.details = rewriteDetails
-	f.checkArgs = func(args []string) error {
-		switch len(args) {
-		case 0:
-			return errors.New("give the site folder, such as public/")
-		case 1:
-			c.Site = args[0]
-			return nil
-		}
-		return fmt.Errorf("give one site folder, not %d (%s)", len(args), strings.Join(args, ", "))
-	}
+	f.checkArgs = c.siteArg
 	f.Enum(&c.Mode, "mode", "FOTOEMBED_REWRITE_MODE", rewrite.ModeSigned.String(),
 		[]string{rewrite.ModeSigned.String(), rewrite.ModeDownload.String(), rewrite.ModeExport.String()},
 		"signed: link the service's signed URLs; download: copy the previews into the site and link them relatively; "+
 			"export: link permanent public URLs from FotoWeb's Export API (no service, no token)")
 	registerBaseURL(f, &c.BaseURL, "that signed links point at (--mode signed, resolving with FotoWeb)")
 	f.Duration(&c.Expires, "expires", "FOTOEMBED_REWRITE_EXPIRES", 0, "signed URLs stop working this long after the run; 0 means never (not with --mode export)")
-	f.String(&c.Service, "service", "FOTOEMBED_SERVICE_URL", "", "URL",
-		"resolve through this running fotoembed service's /v1/resolve (needs FOTOEMBED_API_KEY) instead of FotoWeb")
-	f.SecretString(&c.APIKey, "api-key", "FOTOEMBED_API_KEY", "the service's API key", "the API key sent to the service (--service)")
-	c.FotoWeb.registerURL(f, "required unless --service is given")
-	c.FotoWeb.registerAuth(f, authClientCredentials, defaultTokenFile(env))
-	c.Signing.register(f)
+	c.registerSource(f, env)
 	f.String(&c.ExportLedger, "export-ledger", "FOTOEMBED_EXPORT_LEDGER", defaultLedgerFile(defaultTokenFile(env), "rewrite-exports.db"), "file",
 		"--mode export, resolving with FotoWeb: database file recording every export made, so that no image is exported twice, "+
 			"across runs and fresh copies of the site (mode 0600; one process at a time); default rewrite-exports.db in the user configuration directory, beside the token file (serve keeps its own exports.db)")
@@ -114,25 +107,27 @@ func rewriteFlags(env lookupFunc, c *rewriteConfig) *flagSet {
 		"record of earlier runs (default: "+rewrite.DefaultCacheFile+" at the root of the output)")
 	f.Bool(&c.NoCache, "no-cache", "FOTOEMBED_REWRITE_NO_CACHE", false, "neither read nor write the record: ask for every asset again")
 	f.Duration(&c.MaxAge, "max-age", "FOTOEMBED_REWRITE_MAX_AGE", rewrite.DefaultMaxAge, "how long what the record holds is used; 0 turns the record off")
-	f.Int(&c.Concurrency, "concurrency", "FOTOEMBED_REWRITE_CONCURRENCY", rewrite.DefaultConcurrency, 1, 256,
-		"assets resolved (and previews downloaded) at once")
+	c.registerConcurrency(f)
 	f.String(&c.AssetDir, "asset-dir", "FOTOEMBED_REWRITE_ASSET_DIR", rewrite.DefaultAssetDir, "dir",
 		"folder of downloaded previews, relative to the root of the output (download mode)")
-	f.List(&c.Exts, "ext", "FOTOEMBED_REWRITE_EXT", "html,htm", "list", "comma-separated file extensions of pages")
+	c.registerExt(f)
 	c.Resolver.registerFields(f)
 	f.Bool(&c.DryRun, "dry-run", "FOTOEMBED_REWRITE_DRY_RUN", false,
 		"resolve and report, write no page (pages that would change are listed on stdout); with --mode export the exports are still made and recorded, for the real run to use")
+	f.Bool(&c.Audit, "audit", "FOTOEMBED_REWRITE_AUDIT", false,
+		"audit the site instead of rewriting it, as `fotoembed audit` does (with --warn-within and --json); nothing is written")
+	c.AuditOpts.register(f)
 	return f
 }
 
 // Validate reports every problem at once.
 func (c *rewriteConfig) Validate() error {
-	errs := []error{c.Resolver.Validate()}
-	if fi, err := os.Stat(c.Site); err != nil || !fi.IsDir() {
-		errs = append(errs, fmt.Errorf("the site folder %q is not a folder", c.Site))
+	if c.Audit {
+		return c.validateAudit()
 	}
-	if len(c.Exts) == 0 {
-		errs = append(errs, errors.New("--ext is empty: give the file extensions of pages, such as html,htm"))
+	errs := append([]error{c.Resolver.Validate()}, c.validateSite()...)
+	if c.AuditOpts.JSON {
+		errs = append(errs, errors.New("--json is for --audit: rewrite reports in text"))
 	}
 	if c.Expires > maxRewriteExpires {
 		errs = append(errs, fmt.Errorf("--expires %v: too far in the future", c.Expires))
@@ -153,13 +148,7 @@ func (c *rewriteConfig) Validate() error {
 	if c.Service != "" {
 		return errors.Join(append(errs, c.validateService()...)...)
 	}
-	if c.FotoWeb.URL == "" {
-		errs = append(errs, errors.New("--fotoweb-url is required to resolve with FotoWeb (or set FOTOEMBED_FOTOWEB_URL), such as https://acme.fotoware.cloud; "+
-			"or resolve through a running fotoembed service: --service URL (or set FOTOEMBED_SERVICE_URL) with FOTOEMBED_API_KEY"))
-	} else {
-		errs = append(errs, c.FotoWeb.validateURL())
-	}
-	errs = append(errs, c.FotoWeb.validateAuth())
+	errs = append(errs, c.validateFotoWeb()...)
 	if export && c.ExportLedger == "" {
 		errs = append(errs, errors.New("--mode export needs --export-ledger (or FOTOEMBED_EXPORT_LEDGER): no default could be worked out (no HOME); give a file path"))
 	}
@@ -252,6 +241,9 @@ func (a *app) rewrite(ctx context.Context, args []string) error {
 	if err := a.parse(f, args, c.Validate); err != nil {
 		return err
 	}
+	if c.Audit {
+		return a.runAudit(ctx, &c)
+	}
 	mode, _ := rewrite.ParseMode(c.Mode)
 	src, done, err := a.rewriteSource(&c, mode)
 	if err != nil {
@@ -259,11 +251,15 @@ func (a *app) rewrite(ctx context.Context, args []string) error {
 	}
 	defer done()
 	bar := &progressBar{w: a.stderr, on: a.terminal(a.stderr)}
-	rep, err := rewrite.Run(ctx, rewrite.Config{
+	rc := rewrite.Config{
 		Root: c.Site, Out: c.Out, Source: src, Mode: mode, SiteURL: c.SiteURL, Concurrency: c.Concurrency,
 		CacheFile: c.CacheFile, NoCache: c.NoCache || c.MaxAge == 0, MaxAge: c.MaxAge,
 		AssetDir: c.AssetDir, Extensions: c.Exts, DryRun: c.DryRun, Progress: bar.update, Now: a.now,
-	})
+	}
+	if svc, ok := src.(*rewrite.Service); ok {
+		rc.Usage = svc // the service, which gets FotoWeb's webhooks, learns which pages to rebuild
+	}
+	rep, err := rewrite.Run(ctx, rc)
 	bar.clear()
 	if rep == nil {
 		return err

@@ -65,6 +65,8 @@ var commands = []command{
 	{"resolve", "print what FotoWeb says about assets, as JSON", (*app).resolve},
 	{"sign", "print a signed image URL for an asset", (*app).sign},
 	{"rewrite", "replace image placeholders in a built static site with finished img elements", (*app).rewrite},
+	{"usage", "print the pages that use an asset (the where-used record)", (*app).whereUsed},
+	{"audit", "check a built static site's images: licence expired or withdrawn, alt text, credit", (*app).audit},
 	{"version", "print the version", (*app).version},
 }
 

@@ -145,6 +145,10 @@ func flagSetFor(name string, env lookupFunc) *flagSet {
 		return signFlags(env, new(signConfig))
 	case "rewrite":
 		return rewriteFlags(env, new(rewriteConfig))
+	case "usage":
+		return whereUsedFlags(env, new(whereUsedConfig))
+	case "audit":
+		return auditFlags(env, new(rewriteConfig))
 	case "version":
 		return versionFlags(env)
 	}

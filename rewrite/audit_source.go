@@ -1,0 +1,220 @@
+package rewrite
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/fotoembed/fotoembed/embed"
+)
+
+// auditAsset is one distinct asset an audit resolves.
+type auditAsset struct {
+	ref     string // the reference as first written
+	key     string // its canonical key
+	needAlt bool   // a placeholder without alt uses it: its metadata alt text is wanted
+}
+
+// assetFacts is what an audit learns of one asset.
+type assetFacts struct {
+	expires   time.Time // licence end; zero for none, or not known
+	expired   bool      // the service said the licence has ended
+	withdrawn bool
+	reason    string // why it may not be shown, as embed.UnpublishedError.Reason says
+	alt       string // metadata alt text (alt, else title)
+	altKnown  bool   // alt is known ("" then means there is none)
+	credit    string // the credit line
+	err       error  // why the asset was not resolved (or is not an image)
+}
+
+// auditSource is a Source that can audit: [*Direct] and [*Service].
+type auditSource interface {
+	// auditAssets resolves each asset, at most concurrency at a time,
+	// reporting progress.
+	auditAssets(ctx context.Context, assets []auditAsset, concurrency int, progress func(n, total int)) []assetFacts
+}
+
+// auditAssets resolves each asset afresh (no record: rights change) with
+// the resolver rewrite uses, reading the rights fields of DirectConfig.Fields.
+func (d *Direct) auditAssets(ctx context.Context, assets []auditAsset, concurrency int, progress func(n, total int)) []assetFacts {
+	out := make([]assetFacts, len(assets))
+	res, err := embed.NewResolver(embed.ResolverConfig{Source: d.cfg.Client, Fields: d.cfg.Fields, Now: d.cfg.Now,
+		StaleIfError: -1, NotFoundTTL: -1, ErrorBackoff: -1})
+	if err != nil {
+		for i := range out {
+			out[i].err = err
+		}
+		return out
+	}
+	forEach(ctx, len(assets), concurrency, func(i int) {
+		in, err := res.Resolve(ctx, assets[i].key)
+		out[i] = d.facts(in, err)
+		progress(1, len(assets))
+	})
+	d.fetches.Add(int64(res.Stats().Fetches))
+	return out
+}
+
+// facts reads what the audit reports from an asset's Info.
+func (d *Direct) facts(in *embed.Info, err error) assetFacts {
+	if err != nil {
+		return assetFacts{err: explain(err)}
+	}
+	f := assetFacts{expires: in.Rights.Expires, withdrawn: in.Rights.Withdrawn, altKnown: true,
+		alt: cmp.Or(in.Text.Alt, in.Text.Title), credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
+	if f.withdrawn {
+		f.reason = (&embed.UnpublishedError{Href: in.Href, Rights: in.Rights}).Reason()
+	}
+	if _, err := in.Layout(embed.Options{Decorative: true}); err != nil {
+		f.err = explain(err) // not an image
+	}
+	return f
+}
+
+// auditResult is one /v1/resolve answer with the licence end.
+type auditResult struct {
+	resolveResult
+	Expires *time.Time `json:"expires"`
+}
+
+// auditAssets asks /v1/resolve for each asset as a decorative image (for
+// its licence end, credit line, or the service's reason not to show it)
+// and, for an asset a placeholder without alt uses, once more as a
+// non-decorative one (for its alt text). No record is used.
+func (s *Service) auditAssets(ctx context.Context, assets []auditAsset, concurrency int, progress func(n, total int)) []assetFacts {
+	type slot struct {
+		asset int
+		alt   bool
+	}
+	var items []resolveItem
+	var slots []slot
+	for i, a := range assets {
+		items = append(items, resolveItem{Ref: a.ref, Decorative: true, Delivery: "signed"})
+		slots = append(slots, slot{i, false})
+		if a.needAlt {
+			items = append(items, resolveItem{Ref: a.ref, Delivery: "signed"})
+			slots = append(slots, slot{i, true})
+		}
+	}
+	answers := make([]auditResult, len(items))
+	errs := make([]error, len(items))
+	n := s.cfg.BatchSize
+	forEach(ctx, (len(items)+n-1)/n, concurrency, func(b int) {
+		lo, hi := b*n, min(len(items), (b+1)*n)
+		res, err := s.auditPost(ctx, items[lo:hi])
+		for k := lo; k < hi; k++ {
+			if errs[k] = err; err == nil {
+				answers[k] = res[k-lo]
+			}
+		}
+		progress(hi-lo, len(items))
+	})
+	out := make([]assetFacts, len(assets))
+	for k, sl := range slots {
+		f, r := &out[sl.asset], &answers[k]
+		switch {
+		case sl.alt && errs[k] == nil && r.Error == "":
+			f.alt, f.altKnown = r.Alt, true
+		case sl.alt:
+			f.altKnown = errs[k] == nil && strings.Contains(r.Error, "no alt text")
+		case errs[k] != nil:
+			f.err = errs[k]
+		case r.Error != "":
+			f.unpublished(r.Error)
+		default:
+			f.credit = r.Credit
+			if r.Expires != nil {
+				f.expires = *r.Expires
+			}
+		}
+	}
+	return out
+}
+
+// unpublished reads a /v1/resolve item's error: "asset ... is not
+// published: REASON" gives the rights; any other is the item's error.
+func (f *assetFacts) unpublished(msg string) {
+	_, why, ok := strings.Cut(msg, "is not published: ")
+	switch {
+	case !ok:
+		f.err = &reasonError{"the service says: " + msg, nil}
+	case strings.HasPrefix(why, "it was withdrawn"):
+		f.withdrawn, f.reason = true, why
+	default:
+		f.expired, f.reason = true, why
+		if t, err := time.Parse(time.RFC3339, strings.TrimPrefix(why, "its licence expired at ")); err == nil {
+			f.expires = t
+		}
+	}
+}
+
+// auditPost asks /v1/resolve for items as Service.post does, decoding the
+// licence end too, and retrying transport failures and 429/5xx answers.
+func (s *Service) auditPost(ctx context.Context, items []resolveItem) ([]auditResult, error) {
+	body, err := json.Marshal(map[string][]resolveItem{"items": items})
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for attempt := range serviceAttempts {
+		if attempt > 0 {
+			t := time.NewTimer(time.Duration(200<<attempt) * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, interrupted(ctx)
+			case <-t.C:
+			}
+		}
+		res, retry, err := s.auditPostOnce(ctx, body, len(items))
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return nil, interrupted(ctx)
+		}
+		if lastErr = err; !retry {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+// auditPostOnce sends one /v1/resolve request and reports whether a
+// failure is worth retrying.
+func (s *Service) auditPostOnce(ctx context.Context, body []byte, n int) ([]auditResult, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-API-Key", s.cfg.APIKey)
+	s.calls.Add(1)
+	resp, err := s.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return nil, true, fmt.Errorf("rewrite: service %s: %w", s.endpoint, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500, s.statusError(resp)
+	}
+	var out struct {
+		Results []auditResult `json:"results"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&out); err != nil {
+		return nil, true, fmt.Errorf("rewrite: service %s: answer is not valid JSON: %v", s.endpoint, err)
+	}
+	if len(out.Results) != n {
+		return nil, false, fmt.Errorf("rewrite: service %s: %d results for %d items", s.endpoint, len(out.Results), n)
+	}
+	return out.Results, false, nil
+}
