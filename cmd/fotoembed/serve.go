@@ -198,49 +198,19 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr())
 	}
-	exporter, ledger, closeLedger, err := c.Access.exporter(ctx, fw, shared, baseURL, delivery == server.DeliveryExport, log)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
-	if closeLedger != nil {
-		prev := closeStore
-		closeStore = func() { closeLedger(); prev() }
-	}
-	uses, err := whereUsedStore(ledger, shared, log)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
-	rb, err := c.Rebuild.rebuilder(a.httpClient, log)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
 	ecfg := embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
 		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix}
-	scfg := server.Config{}
+	scfg := server.Config{Delivery: delivery}
 	if pol.u != nil {
 		ecfg.URLTokens, scfg.URLTokens = pol.u, pol.u
 	}
-	if exporter != nil {
-		ecfg.Exporter, scfg.Exports = exporter, exporter
+	closeLife, err := a.wireLifecycle(ctx, c, fw, shared, baseURL, metrics, log, &ecfg, &scfg)
+	if closeLife != nil {
+		prev := closeStore
+		closeStore = func() { closeLife(); prev() } // the lifecycle's workers and ledger close before the store
 	}
-	if uses != nil {
-		scfg.Usage = uses
-	}
-	pg, err := c.Purge.purger(log, purgeOnce(shared))
 	if err != nil {
 		return nil, "", closeStore, err
-	}
-	if pg != nil { // a nil *purge.Purger in the interface would not be nil
-		scfg.Purger = pg
-		metrics.Registry().MustRegister(pg)
-		prev := closeStore
-		closeStore = func() { pg.Close(); prev() } // the purger closes before the store
-	}
-	if rb != nil {
-		scfg.Rebuilder = rb
-		metrics.Registry().MustRegister(rb)
-		prev := closeStore
-		closeStore = func() { rb.Close(); prev() }
 	}
 	emb, err := embed.New(ecfg)
 	if err != nil {
@@ -249,7 +219,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	hookAllow, _ := parsePrefixes("hook-allow", sc.HookAllow) // checked by Validate
 	trusted, _ := parsePrefixes("trusted-proxies", sc.TrustedProxies)
 	scfg.FotoWeb, scfg.Embedder, scfg.Signer, scfg.Tokens, scfg.Origin, scfg.BaseURL = fw, emb, signer, ts, c.FotoWeb.URL, baseURL
-	scfg.Delivery, scfg.AllowAdminTokenInURL = delivery, sc.AllowAdminToken
+	scfg.AllowAdminTokenInURL = sc.AllowAdminToken
 	scfg.APIKeys, scfg.HookSecret, scfg.HookAllow, scfg.TrustedProxies = sc.APIKeys, sc.HookSecret, hookAllow, trusted
 	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, sc.RedirectMaxAge
 	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
