@@ -1,13 +1,8 @@
 package rewrite
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -77,12 +72,6 @@ func (d *Direct) facts(in *embed.Info, err error) assetFacts {
 	return f
 }
 
-// auditResult is one /v1/resolve answer with the licence end.
-type auditResult struct {
-	resolveResult
-	Expires *time.Time `json:"expires"`
-}
-
 // auditAssets asks /v1/resolve for each asset as a decorative image (for
 // its licence end, credit line, or the service's reason not to show it)
 // and, for an asset a placeholder without alt uses, once more as a
@@ -102,12 +91,12 @@ func (s *Service) auditAssets(ctx context.Context, assets []auditAsset, concurre
 			slots = append(slots, slot{i, true})
 		}
 	}
-	answers := make([]auditResult, len(items))
+	answers := make([]resolveResult, len(items))
 	errs := make([]error, len(items))
 	n := s.cfg.BatchSize
 	forEach(ctx, (len(items)+n-1)/n, concurrency, func(b int) {
 		lo, hi := b*n, min(len(items), (b+1)*n)
-		res, err := s.auditPost(ctx, items[lo:hi])
+		res, err := s.postItems(ctx, items[lo:hi])
 		for k := lo; k < hi; k++ {
 			if errs[k] = err; err == nil {
 				answers[k] = res[k-lo]
@@ -152,69 +141,4 @@ func (f *assetFacts) unpublished(msg string) {
 			f.expires = t
 		}
 	}
-}
-
-// auditPost asks /v1/resolve for items as Service.post does, decoding the
-// licence end too, and retrying transport failures and 429/5xx answers.
-func (s *Service) auditPost(ctx context.Context, items []resolveItem) ([]auditResult, error) {
-	body, err := json.Marshal(map[string][]resolveItem{"items": items})
-	if err != nil {
-		return nil, err
-	}
-	var lastErr error
-	for attempt := range serviceAttempts {
-		if attempt > 0 {
-			t := time.NewTimer(time.Duration(200<<attempt) * time.Millisecond)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, interrupted(ctx)
-			case <-t.C:
-			}
-		}
-		res, retry, err := s.auditPostOnce(ctx, body, len(items))
-		if err == nil {
-			return res, nil
-		}
-		if ctx.Err() != nil {
-			return nil, interrupted(ctx)
-		}
-		if lastErr = err; !retry {
-			break
-		}
-	}
-	return nil, lastErr
-}
-
-// auditPostOnce sends one /v1/resolve request and reports whether a
-// failure is worth retrying.
-func (s *Service) auditPostOnce(ctx context.Context, body []byte, n int) ([]auditResult, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, false, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-API-Key", s.cfg.APIKey)
-	s.calls.Add(1)
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return nil, true, fmt.Errorf("rewrite: service %s: %w", s.endpoint, unwrapURLError(err))
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500, s.statusError(resp)
-	}
-	var out struct {
-		Results []auditResult `json:"results"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&out); err != nil {
-		return nil, true, fmt.Errorf("rewrite: service %s: answer is not valid JSON: %v", s.endpoint, err)
-	}
-	if len(out.Results) != n {
-		return nil, false, fmt.Errorf("rewrite: service %s: %d results for %d items", s.endpoint, len(out.Results), n)
-	}
-	return out.Results, false, nil
 }

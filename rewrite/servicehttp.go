@@ -36,6 +36,8 @@ type resolveResult struct {
 	Credit  string `json:"credit"`
 	HTML    string `json:"html"`
 	Error   string `json:"error"`
+	// Expires is when the asset's licence ends, when it has an end.
+	Expires *time.Time `json:"expires"`
 }
 
 // post asks /v1/resolve for reqs[idx...], retrying transport failures and
@@ -55,7 +57,13 @@ func (s *Service) post(ctx context.Context, reqs []Request, idx []int, m Mode) (
 		body.Items = append(body.Items, resolveItem{Ref: r.Ref, Width: r.Width, Decorative: !r.NeedAlt,
 			Delivery: delivery, Publication: r.Publication})
 	}
-	b, err := json.Marshal(&body)
+	return s.postItems(ctx, body.Items)
+}
+
+// postItems asks /v1/resolve for items, retrying transport failures and
+// 429/5xx answers.
+func (s *Service) postItems(ctx context.Context, items []resolveItem) ([]resolveResult, error) {
+	b, err := json.Marshal(map[string][]resolveItem{"items": items})
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +78,7 @@ func (s *Service) post(ctx context.Context, reqs []Request, idx []int, m Mode) (
 			case <-t.C:
 			}
 		}
-		res, retry, err := s.postOnce(ctx, b, len(idx))
+		res, retry, err := s.postOnce(ctx, b, len(items))
 		if err == nil {
 			return res, nil
 		}
