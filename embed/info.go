@@ -1,6 +1,8 @@
 package embed
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/url"
 	"slices"
 	"sort"
@@ -51,6 +53,27 @@ type Info struct {
 	memo    atomic.Pointer[urlMemo] // signed preview paths without expiry; see memo.go
 	memoExp atomic.Pointer[urlMemo] // signed preview paths with the latest expiry
 	ptokQ   atomic.Pointer[string]  // "access_token=" + the escaped PreviewToken, made once
+	tag     atomic.Pointer[string]  // CacheTag(Href), made once
+}
+
+// CacheTag is the cache tag that names the asset with canonical href in
+// the Surrogate-Key and Cache-Tag headers of the service's answers, so
+// that a CDN can purge every size of it at once: "fe-" and the first 16
+// bytes of the href's SHA-256, base64url (the href itself is not
+// exposed).
+func CacheTag(href string) string {
+	sum := sha256.Sum256([]byte(href))
+	return "fe-" + base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// Tag returns CacheTag(in.Href), made once per Info.
+func (in *Info) Tag() string {
+	if t := in.tag.Load(); t != nil {
+		return *t
+	}
+	t := CacheTag(in.Href)
+	in.tag.Store(&t)
+	return t
 }
 
 // previewQuery returns the query parameter carrying the previewToken,

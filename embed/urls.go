@@ -240,6 +240,8 @@ type Target struct {
 	// Until is when the asset's licence ends (zero for never): no cache
 	// of the redirect may outlive it.
 	Until time.Time
+	// Tag is the asset's cache tag ([CacheTag]).
+	Tag string
 }
 
 // RedirectURL is what the signed-URL handler calls in redirect mode: it
@@ -259,7 +261,7 @@ func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
 	if err != nil {
 		return Target{}, err
 	}
-	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp, Until: in.Rights.Expires}, nil
+	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp, Until: in.Rights.Expires, Tag: in.Tag()}, nil
 }
 
 // ExportURL is what the signed-URL handler calls in export delivery: the
@@ -277,7 +279,7 @@ func (e *Embedder) ExportURL(ctx context.Context, in *Info, o urlsig.Options) (T
 	if err := m.exports(ctx, &Options{}, []int{i}); err != nil {
 		return Target{}, err
 	}
-	return Target{URL: m.export[i], Token: URLTokenNone, Export: true, Until: in.Rights.Expires}, nil
+	return Target{URL: m.export[i], Token: URLTokenNone, Export: true, Until: in.Rights.Expires, Tag: in.Tag()}, nil
 }
 
 // SignedURL returns the service URL (BaseURL + signed path) for preview i

@@ -5,19 +5,13 @@
 // by [Tag], so that one purge drops every size of the asset.
 package purge
 
-import (
-	"crypto/sha256"
-	"encoding/base64"
-)
+import "github.com/fotoembed/fotoembed/embed"
 
 // TagPrefix starts every cache tag fotoembed sets, so that a CDN shared
 // with other applications can tell them apart.
 const TagPrefix = "fe-"
 
 // Tag is the cache tag of the asset with canonical href asset: TagPrefix
-// and the first 16 bytes of its SHA-256, base64url. The href itself is not
-// exposed.
-func Tag(asset string) string {
-	sum := sha256.Sum256([]byte(asset))
-	return TagPrefix + base64.RawURLEncoding.EncodeToString(sum[:16])
-}
+// and the first 16 bytes of its SHA-256, base64url ([embed.CacheTag]). The
+// href itself is not exposed.
+func Tag(asset string) string { return embed.CacheTag(asset) }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/fotoembed/fotoembed/purge"
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/usage"
 )
 
@@ -54,8 +54,8 @@ func (s *Server) assetChanged(ctx context.Context, asset, reason string) {
 
 // setCacheTags names the asset in the cache-tag headers CDNs purge by:
 // Surrogate-Key (Fastly, Varnish) and Cache-Tag (Cloudflare).
-func setCacheTags(h http.Header, asset string) {
-	tag := purge.Tag(asset)
+func setCacheTags(h http.Header, in *embed.Info) {
+	tag := in.Tag()
 	h.Set("Surrogate-Key", tag)
 	h.Set("Cache-Tag", tag)
 }

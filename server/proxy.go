@@ -39,7 +39,7 @@ func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 	if err := in.Check(s.cfg.Now()); err != nil {
 		return err
 	}
-	setCacheTags(c.Response().Header(), in.Href)
+	setCacheTags(c.Response().Header(), in)
 	s.watchExpiry(in.Href, in.Rights.Expires)
 	src, err := sourceOf(in, p.Options)
 	if err != nil {

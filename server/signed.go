@@ -88,7 +88,6 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 	if err != nil {
 		return err
 	}
-	setCacheTags(c.Response().Header(), p.Asset)
 	s.watchExpiry(p.Asset, tg.Until)
 	if tg.Export {
 		err = checkPublic(tg.URL)
@@ -98,13 +97,15 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed) 
 	if err != nil {
 		return err
 	}
-	// The keys are canonical; one backing array serves the three values.
-	v := [...]string{s.redirectCacheControl(tg, p.Options.Expires), "no-referrer", tg.URL}
+	// The keys are canonical; one backing array serves the five values.
+	v := [...]string{s.redirectCacheControl(tg, p.Options.Expires), "no-referrer", tg.URL, tg.Tag, tg.Tag}
 	vals := v[:]
 	h := c.Response().Header()
 	h["Cache-Control"] = vals[0:1:1]
 	h["Referrer-Policy"] = vals[1:2:2]
 	h["Location"] = vals[2:3:3]
+	h["Surrogate-Key"] = vals[3:4:4] // the asset's cache tag, for CDN purges
+	h["Cache-Tag"] = vals[4:5:5]
 	return c.NoContent(http.StatusFound)
 }
 

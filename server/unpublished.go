@@ -71,7 +71,7 @@ func (s *Server) placeholder(ctx context.Context, c echo.Context, p urlsig.Parse
 	}
 	b := s.placeholders.get(w, h)
 	hd := c.Response().Header()
-	setCacheTags(hd, in.Href)
+	setCacheTags(hd, in)
 	hd.Set("Cache-Control", "public, max-age=60")
 	hd.Set("Content-Length", strconv.Itoa(len(b)))
 	if c.Request().Method == http.MethodHead {
