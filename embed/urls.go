@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -39,6 +40,11 @@ func (e *Embedder) urls(ctx context.Context, in *Info, o *Options, need []int) (
 	m := urlMaker{e: e, in: in, mode: e.delivery(o)}
 	switch m.mode {
 	case DeliveryDirect:
+		for _, i := range need {
+			if err := e.checkHref(in.Previews[i].Href); err != nil {
+				return m, err
+			}
+		}
 		tokQ, _, _, err := e.urlToken(in)
 		m.tokQ = tokQ
 		return m, err
@@ -127,6 +133,17 @@ func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
 	default:
 		return "", pol, time.Time{}, fmt.Errorf("%w: no URL token policy is in force (FotoWeb accepted no form of a preview URL)", ErrNoPolicy)
 	}
+}
+
+// checkHref refuses a preview href that does not lead to the FotoWeb
+// origin: no token is ever put on a URL of another host, whatever
+// FotoWeb or a cache said. It is the one check of direct HTML and
+// redirects.
+func (e *Embedder) checkHref(href string) error {
+	if e.origin == "" || OnOrigin(spaceless(fotowebURL(e.origin, href, "")), e.origin) {
+		return nil // without an origin, urlToken refuses every FotoWeb URL
+	}
+	return fmt.Errorf("%w: a preview href of the asset is not on %s", fotoweb.ErrOffOrigin, e.origin)
 }
 
 // ErrNoPolicy reports that no URL token policy is in force, so no FotoWeb
@@ -255,6 +272,9 @@ func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
 	}
 	i, err := in.ChooseFor(o)
 	if err != nil {
+		return Target{}, err
+	}
+	if err := e.checkHref(in.Previews[i].Href); err != nil {
 		return Target{}, err
 	}
 	tokQ, pol, exp, err := e.urlToken(in)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 )
 
@@ -102,7 +103,7 @@ func TestResolveBatch(t *testing.T) {
 	if n := got.Results[4]; !strings.Contains(n.Error, "alt") {
 		t.Errorf("no alt text: %+v", n)
 	}
-	if d := got.Results[5]; d.Error != "" || !strings.Contains(d.URL, "access_token=") || !onOrigin(d.URL, e.fake.URL) {
+	if d := got.Results[5]; d.Error != "" || !strings.Contains(d.URL, "access_token=") || !embed.OnOrigin(d.URL, e.fake.URL) {
 		t.Errorf("direct delivery: %+v", d)
 	}
 	// The signed URL of a result works.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -43,7 +44,7 @@ func checkNoOpenRedirect(t *testing.T, e *env, path string) {
 	rec := httptest.NewRecorder()
 	e.srv.Handler().ServeHTTP(rec, req)
 	if rec.Code >= 300 && rec.Code < 400 {
-		if loc := rec.Header().Get("Location"); !onOrigin(loc, e.fake.URL) {
+		if loc := rec.Header().Get("Location"); !embed.OnOrigin(loc, e.fake.URL) {
 			t.Fatalf("path %q: %d to %q, not on the FotoWeb origin %s", path, rec.Code, loc, e.fake.URL)
 		}
 	}

@@ -96,7 +96,7 @@ func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) err
 func (s *Server) oembedHref(raw string) (string, bool) {
 	href, ok := s.pageHref(raw)
 	if !ok {
-		if !onOrigin(strings.TrimSpace(raw), s.origin) {
+		if !embed.OnOrigin(strings.TrimSpace(raw), s.origin) {
 			return "", false
 		}
 		href = raw

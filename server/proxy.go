@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -140,9 +141,8 @@ func retryWithPreviewToken(err error) bool {
 // error page) is served as a download, so that the service's origin never
 // serves active content.
 func setBodyHeaders(h http.Header, b *fotoweb.Body) {
-	ct := strings.ToLower(strings.TrimSpace(b.ContentType))
-	if strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "image/svg") || strings.HasPrefix(ct, "video/") {
-		h.Set("Content-Type", b.ContentType)
+	if mt, ok := servedType(b.ContentType); ok {
+		h.Set("Content-Type", mt)
 	} else {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Disposition", "attachment")
@@ -152,6 +152,27 @@ func setBodyHeaders(h http.Header, b *fotoweb.Body) {
 	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+}
+
+// inlineTypes are the media types the service's origin serves as they
+// are: images and videos a browser shows but never runs. Everything else
+// (SVG, HTML, PDF, an unknown or malformed type) is a download.
+var inlineTypes = map[string]bool{
+	"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true, "image/avif": true,
+	"image/bmp": true, "image/tiff": true, "image/heic": true, "image/heif": true, "image/jxl": true,
+	"video/mp4": true, "video/webm": true, "video/ogg": true, "video/quicktime": true,
+}
+
+// servedType parses FotoWeb's Content-Type and returns the bare media
+// type fotoembed sends when it is one of inlineTypes. The upstream header
+// is never passed on as it came: "image/png, text/html" or a type with
+// odd parameters is not an image.
+func servedType(ct string) (string, bool) {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !inlineTypes[mt] {
+		return "", false
+	}
+	return mt, true
 }
 
 // capAge caps age so that a cache keeping an answer that long does not

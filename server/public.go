@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -66,11 +67,11 @@ func (s *Server) oembedURL(page string) string {
 // false if u is not one.
 func (s *Server) pageHref(u string) (string, bool) {
 	base, err := url.Parse(s.cfg.BaseURL)
-	if err != nil {
+	if err != nil || !embed.OnOrigin(strings.TrimSpace(u), normOrigin(s.cfg.BaseURL)) {
 		return "", false
 	}
 	pu, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || pu.User != nil || pu.Host == "" || schemeHost(pu) != schemeHost(base) {
+	if err != nil {
 		return "", false
 	}
 	rest, ok := strings.CutPrefix(pu.EscapedPath(), strings.TrimRight(base.EscapedPath(), "/")+pagePrefix)

@@ -154,72 +154,9 @@ func checkPublic(loc string) error {
 // the FotoWeb origin (no open redirect, whatever FotoWeb or the cache
 // said). The error is a 502 whose cause is logged.
 func (s *Server) checkOnOrigin(loc string) error {
-	if onOriginFast(loc, s.origin) || onOrigin(loc, s.origin) {
+	if embed.OnOrigin(loc, s.origin) {
 		return nil
 	}
 	return &httpError{status: http.StatusBadGateway, msg: msgUnavailable,
 		err: fmt.Errorf("refusing a redirect off the FotoWeb origin %s", s.origin)}
-}
-
-// onOrigin reports whether loc is an absolute http(s) URL without user
-// info or control characters whose scheme and host (default port
-// dropped) equal origin's.
-func onOrigin(loc, origin string) bool {
-	if strings.ContainsFunc(loc, func(r rune) bool { return r < 0x21 || r == 0x7f || r == '\\' }) {
-		return false
-	}
-	u, err := url.Parse(loc)
-	if err != nil || u.User != nil || u.Opaque != "" || u.Host == "" {
-		return false
-	}
-	o, err := url.Parse(origin)
-	if err != nil || o.Host == "" {
-		return false
-	}
-	return schemeHost(u) == schemeHost(o)
-}
-
-// onOriginFast is a cheap sufficient condition for onOrigin(loc, origin),
-// origin being normalised by normOrigin: loc is origin followed by "/",
-// without control characters or backslashes, and every "%" starts a
-// valid escape (so that url.Parse would accept it). Redirects built by
-// the embedder from the configured origin pass it; anything else gets
-// the full check.
-func onOriginFast(loc, origin string) bool {
-	n := len(origin)
-	if n == 0 || len(loc) <= n || loc[n] != '/' || loc[:n] != origin {
-		return false
-	}
-	for i := n; i < len(loc); i++ {
-		switch c := loc[i]; {
-		case c < 0x21, c == 0x7f, c == '\\':
-			return false
-		case c == '%':
-			if i+2 >= len(loc) || !isHex(loc[i+1]) || !isHex(loc[i+2]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// isHex reports whether c is a hexadecimal digit.
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
-}
-
-// schemeHost returns "scheme://host[:port]" in lower case without the
-// scheme's default port.
-func schemeHost(u *url.URL) string {
-	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return scheme + "://" + host
 }

@@ -21,7 +21,7 @@ func TestRedirectDelivery(t *testing.T) {
 	r := e.get(path)
 	wantStatus(t, r, http.StatusFound)
 	loc := r.Header.Get("Location")
-	if !onOrigin(loc, e.fake.URL) {
+	if !embed.OnOrigin(loc, e.fake.URL) {
 		t.Fatalf("Location %q is not on the FotoWeb origin %s", loc, e.fake.URL)
 	}
 	u, err := url.Parse(loc)
@@ -171,8 +171,8 @@ func TestOnOrigin(t *testing.T) {
 		{"https://acme.fotoware.cloud:8443/x.jpg", false},
 	}
 	for _, tt := range tests {
-		if got := onOrigin(tt.loc, origin); got != tt.want {
-			t.Errorf("onOrigin(%q) = %v, want %v", tt.loc, got, tt.want)
+		if got := embed.OnOrigin(tt.loc, origin); got != tt.want {
+			t.Errorf("OnOrigin(%q) = %v, want %v", tt.loc, got, tt.want)
 		}
 	}
 }
