@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -71,10 +72,17 @@ func authorize(ctx context.Context, ln net.Listener, fl authFlow) (*oauth2.Token
 }
 
 // callbackHandler answers the redirect from FotoWeb's authorize endpoint
-// and delivers its outcome once on results.
+// and delivers its outcome on results. It takes one redirect: any later
+// one, even while the code is being exchanged, is answered 409 and
+// changes nothing.
 func callbackHandler(state string, results chan<- callbackResult) http.Handler {
 	mux := http.NewServeMux()
+	var used atomic.Bool
 	mux.HandleFunc("GET /callback", func(w http.ResponseWriter, r *http.Request) {
+		if !used.CompareAndSwap(false, true) {
+			writePage(w, http.StatusConflict, "This login has already been handled. You can close this window.")
+			return
+		}
 		q := r.URL.Query()
 		var res callbackResult
 		switch {
@@ -87,12 +95,7 @@ func callbackHandler(state string, results chan<- callbackResult) http.Handler {
 		default:
 			res.code = q.Get("code")
 		}
-		select {
-		case results <- res:
-		default:
-			writePage(w, http.StatusConflict, "This login has already been handled. You can close this window.")
-			return
-		}
+		results <- res // buffered for the one redirect taken
 		if res.err != nil {
 			writePage(w, http.StatusBadRequest, strings.TrimPrefix(res.err.Error(), "login: "))
 			return
