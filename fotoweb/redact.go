@@ -1,56 +1,30 @@
 package fotoweb
 
 import (
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	shared "github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // redacted replaces secrets in error messages and excerpts.
-const redacted = "[REDACTED]"
+const redacted = shared.Marker
 
 // maxExcerpt bounds the response body excerpt kept in an *Error.
 const maxExcerpt = 200
 
-var secretPatterns = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	// access_token=..., refresh_token=..., client_secret=... in URLs and forms.
-	{regexp.MustCompile(`(?i)((?:(?:access|refresh|id|preview)_?)?token|client_secret|code_verifier|password|secret)(=|%3D)[^&\s"'<>]*`), "${1}${2}" + redacted},
-	// The same names as JSON members: "access_token": "...".
-	{regexp.MustCompile(`(?i)("(?:(?:access|refresh|id|preview)_?)?token"|"client_secret"|"password"|"secret")(\s*:\s*)"(?:[^"\\]|\\.)*"?`), `${1}${2}"` + redacted + `"`},
-	// Authorization header values.
-	{regexp.MustCompile(`(?i)\b(bearer|basic|FWAPIToken:?)(\s+)[A-Za-z0-9._~+/=-]+`), "${1}${2}" + redacted},
-	// Anything that looks like a JWT (three base64url parts, first "eyJ").
-	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?`), redacted},
-	// Long opaque base64url-ish blobs in three dot-separated parts.
-	{regexp.MustCompile(`[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{8,}`), redacted},
-}
+// redact removes anything token-like from s (see package
+// internal/redact).
+func redact(s string) string { return shared.String(s) }
 
-// redact removes anything token-like from s.
-func redact(s string) string {
-	for _, p := range secretPatterns {
-		s = p.re.ReplaceAllString(s, p.repl)
-	}
-	return s
-}
-
-// redactExact removes the given secrets verbatim (and in their query
-// encoding), then applies the patterns.
+// redactExact removes the given secrets in every encoding, then anything
+// token-like.
 func redactExact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) < 4 {
-			continue
-		}
-		s = strings.ReplaceAll(s, sec, redacted)
-		if q := url.QueryEscape(sec); q != sec {
-			s = strings.ReplaceAll(s, q, redacted)
-		}
+	if len(secrets) == 0 {
+		return shared.String(s)
 	}
-	return redact(s)
+	return shared.New(secrets...).String(s)
 }
 
 // excerpt turns the start of a response body into a short, single-line,

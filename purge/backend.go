@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // job is one purge: an asset's tag and why.
@@ -129,12 +131,13 @@ func excerpt(body []byte) string {
 	return ": " + s
 }
 
-// scrub replaces every secret in s.
+// scrub replaces every secret in s, in every encoding, and anything
+// token-like (see package internal/redact).
 func scrub(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		if sec != "" && len(sec) < redact.MinSecretLen {
+			s = strings.ReplaceAll(s, sec, redact.Marker) // too short for a Redactor
 		}
 	}
-	return s
+	return redact.New(secrets...).String(s)
 }

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // Defaults for Config fields left zero.
@@ -172,15 +174,16 @@ func checkURL(what, s string) error {
 	return nil
 }
 
-// safeURL returns s without user info, query or fragment, for messages
-// and logs: a webhook URL may carry a secret there.
+// safeURL returns s without user info, query or fragment, and redacted
+// (see package internal/redact), for messages and logs: a webhook URL
+// may carry a secret there.
 func safeURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return "(unparsable URL)"
 	}
 	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
-	return u.String()
+	return redact.String(u.String())
 }
 
 // originOf returns scheme://host of s and "/…" for any path: a hook's

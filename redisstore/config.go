@@ -10,6 +10,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // Defaults for Config fields left zero.
@@ -147,23 +149,21 @@ func (c Config) options() (*redis.Options, error) {
 	return o, nil
 }
 
-// RedactURL returns u with any password replaced by "xxxxx", for logs and
-// error messages.
-func RedactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return p.Redacted()
-}
+// RedactURL returns u for logs and error messages: without user info
+// (the password), with secret query values replaced (see package
+// internal/redact).
+func RedactURL(u string) string { return redact.URL(u) }
 
-// redactErr removes the password of rawURL from err's message.
+// redactErr removes the password of rawURL, in every encoding, and
+// anything token-like from err's message.
 func redactErr(err error, rawURL string) string {
-	msg := err.Error()
+	var pw string
 	if p, perr := url.Parse(rawURL); perr == nil {
-		if pw, ok := p.User.Password(); ok && pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		}
+		pw, _ = p.User.Password()
 	}
-	return msg
+	msg := err.Error()
+	if pw != "" && len(pw) < redact.MinSecretLen {
+		msg = strings.ReplaceAll(msg, pw, redact.Marker) // too short for a Redactor
+	}
+	return redact.New(pw).String(msg)
 }

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // Ways to get FotoWeb tokens (--auth).
@@ -119,7 +121,8 @@ func (c *fotowebConfig) validateAuth() error {
 	return errors.Join(errs...)
 }
 
-// safeURL returns s without user info or query, for messages.
+// safeURL returns s without user info or query, and redacted (see
+// package internal/redact), for messages.
 func safeURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -128,7 +131,7 @@ func safeURL(s string) string {
 				return -1
 			}
 			return r
-		}, truncate(s, 100))
+		}, truncate(redact.URL(s), 100))
 	}
 	if u.User != nil {
 		u.User = url.User("REDACTED")
@@ -136,7 +139,7 @@ func safeURL(s string) string {
 	if u.RawQuery != "" {
 		u.RawQuery = "…"
 	}
-	return truncate(u.String(), 200)
+	return truncate(redact.String(u.String()), 200)
 }
 
 func truncate(s string, n int) string {

@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	shared "github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // FotoWeb's OAuth 2.0 endpoints, relative to the origin.
@@ -93,18 +95,9 @@ func origin(base string) (string, error) {
 	return u.Scheme + "://" + u.Host, nil
 }
 
-// redactURL hides user info and query of a URL that goes into an error.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable)"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
-	}
-	return u.String()
-}
+// redactURL hides user info and secret query values of a URL that goes
+// into an error (see package internal/redact).
+func redactURL(s string) string { return shared.URL(s) }
 
 func configError(what string, errs []error) error {
 	if len(errs) == 0 {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	shared "github.com/fotoembed/fotoembed/internal/redact"
 )
 
 // ErrNoToken is returned by [TokenStore.Load] when nothing is stored.
@@ -106,11 +108,8 @@ func sanitize(s string, max int, secrets []string) string {
 	return strings.TrimSpace(s)
 }
 
+// redact removes the secrets, in every encoding, and anything
+// token-like from s (see package internal/redact).
 func redact(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
+	return shared.New(secrets...).String(s)
 }

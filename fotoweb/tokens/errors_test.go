@@ -20,11 +20,11 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 		want string
 	}{
 		{"oauth error", &oauth2.RetrieveError{Response: resp, Body: []byte(`{"error":"invalid_grant","access_token":"leaked-access"}`), ErrorCode: "invalid_grant", ErrorDescription: "refresh token the-refresh-token\nexpired"},
-			"tokens: refresh token grant failed: invalid_grant: refresh token [redacted] expired; run `fotoembed login` again"},
+			"tokens: refresh token grant failed: invalid_grant: refresh token [REDACTED] expired; run `fotoembed login` again"},
 		{"no oauth error", &oauth2.RetrieveError{Response: &http.Response{StatusCode: 503}, Body: []byte("<html>the-client-secret leaked-access</html>")},
 			"tokens: refresh token grant failed: token endpoint answered 503 Service Unavailable"},
 		{"other", errors.New("oauth2: cannot parse json: the-client-secret"),
-			"tokens: refresh token grant failed: oauth2: cannot parse json: [redacted]"},
+			"tokens: refresh token grant failed: oauth2: cannot parse json: [REDACTED]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
