@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -169,20 +168,15 @@ func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 // resolveBatch answers POST /v1/resolve: every item resolved (at most
 // Config.ResolveConcurrency at once), each with its own error.
 func (s *Server) resolveBatch(c echo.Context) error {
-	var req struct {
-		Items []itemRequest `json:"items"`
-	}
+	var items []itemRequest
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxResolveBody)
-	if err := json.NewDecoder(body).Decode(&req); err != nil {
-		return jsonBodyError(err)
+	if err := decodeList(body, "items", s.cfg.MaxBatch, func(it itemRequest) { items = append(items, it) }); err != nil {
+		return err
 	}
-	if len(req.Items) > s.cfg.MaxBatch {
-		return badRequest("too many items: %d (the limit is %d per request)", len(req.Items), s.cfg.MaxBatch)
-	}
-	results := make([]itemResult, len(req.Items))
+	results := make([]itemResult, len(items))
 	sem := make(chan struct{}, s.cfg.ResolveConcurrency)
 	var wg sync.WaitGroup
-	for i, it := range req.Items {
+	for i, it := range items {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -197,9 +191,14 @@ func (s *Server) resolveBatch(c echo.Context) error {
 // jsonBodyError maps a request body that does not decode.
 func jsonBodyError(err error) error {
 	var mbe *http.MaxBytesError
+	var lim *jsonLimitError
 	switch {
 	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "request body larger than %d bytes", mbe.Limit)
+	case errors.As(err, &lim):
+		return badRequest("%s", lim.msg)
+	case bodyTimedOut(err):
+		return errBodyTimeout
 	case errors.Is(err, io.EOF):
 		return badRequest("request body is empty; want {\"items\": [...]}")
 	}

@@ -125,8 +125,12 @@ func TestResolveLimits(t *testing.T) {
 	wantStatus(t, r, http.StatusBadRequest)
 	r = e.do(http.MethodPost, "/v1/resolve", strings.NewReader(``), "X-API-Key", testAPIKey)
 	wantStatus(t, r, http.StatusBadRequest)
+	// Refused at the item limit, long before the end of the body.
 	huge := `{"items": [` + strings.Repeat(`{"ref": "x"},`, 100000) + `{}]}`
 	r = e.do(http.MethodPost, "/v1/resolve", strings.NewReader(huge), "X-API-Key", testAPIKey)
+	wantStatus(t, r, http.StatusBadRequest)
+	padded := `{"items": [` + strings.Repeat(" ", maxResolveBody) + `]}`
+	r = e.do(http.MethodPost, "/v1/resolve", strings.NewReader(padded), "X-API-Key", testAPIKey)
 	wantStatus(t, r, http.StatusRequestEntityTooLarge)
 }
 

@@ -135,6 +135,16 @@ type Config struct {
 	ResolveConcurrency int
 	// RequestTimeout bounds the upstream work of one request (default 30s).
 	RequestTimeout time.Duration
+	// BodyTimeout is how long a client has, once the headers are read, to
+	// send the body of a request to a route that reads one (/v1/resolve,
+	// POST /v1/usage, the webhook); a request without a body has nothing
+	// more to read, and a body to any other route must already be there
+	// (default 10s). See limits.go.
+	BodyTimeout time.Duration
+	// WriteStallTimeout is how long a response write may make no progress
+	// before the connection is cut; it is extended while bytes flow, so a
+	// long proxied stream is never cut (default 30s).
+	WriteStallTimeout time.Duration
 	// ReadyInterval is how long a /readyz result is reused (default 5s).
 	ReadyInterval time.Duration
 	// ReadyTimeout bounds one readiness check (default 5s).
@@ -152,6 +162,26 @@ type Config struct {
 	// Fields are the metadata fields of Infos built outside the Resolver
 	// (the proxy's fallback to a fresh asset); use the Resolver's.
 	Fields embed.Fields
+	// RateLimitPublic is how many requests a second each client may make
+	// to /p/:asset and /oembed together (each may cost a FotoWeb request);
+	// RateLimitPublicBurst how many at once (0 means the rate rounded up).
+	// A client is its address as Echo's RealIP finds it (TrustedProxies),
+	// an IPv6 client its /64. Over the limit: 429 with Retry-After. 0
+	// turns the limit off; cmd's default is DefaultRateLimitPublic.
+	RateLimitPublic      float64
+	RateLimitPublicBurst int
+	// RateLimitImages and RateLimitImagesBurst limit every signed image
+	// request of a client, cached or not, as RateLimitPublic does.
+	RateLimitImages      float64
+	RateLimitImagesBurst int
+	// RateLimitImageFetches and RateLimitImageFetchesBurst limit the
+	// signed image requests of a client that need FotoWeb: every one in
+	// proxy delivery, else those whose asset the resolver's store holds no
+	// fresh entry for (foreseen with one store lookup).
+	RateLimitImageFetches      float64
+	RateLimitImageFetchesBurst int
+	// RateLimitExempt are the client networks no rate limit applies to.
+	RateLimitExempt []netip.Prefix
 	// Metrics receives the server's metrics; nil means NewMetrics().
 	Metrics *Metrics
 	// Logger receives access and error logs; nil discards.
@@ -212,6 +242,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.checkNumbers()...)
+	errs = append(errs, c.checkRateLimits()...)
 	return errors.Join(errs...)
 }
 
@@ -224,6 +255,7 @@ func (c Config) checkNumbers() []error {
 	}{
 		{"RedirectMaxAge", c.RedirectMaxAge}, {"TokenMargin", c.TokenMargin}, {"ProxyMaxAge", c.ProxyMaxAge},
 		{"RequestTimeout", c.RequestTimeout}, {"ReadyInterval", c.ReadyInterval},
+		{"BodyTimeout", c.BodyTimeout}, {"WriteStallTimeout", c.WriteStallTimeout},
 		{"ReadyTimeout", c.ReadyTimeout}, {"OEmbedCacheAge", c.OEmbedCacheAge},
 	} {
 		if d.v < 0 {
@@ -257,6 +289,8 @@ func (c Config) withDefaults() Config {
 	dur(&c.TokenMargin, DefaultTokenMargin)
 	dur(&c.ProxyMaxAge, DefaultProxyMaxAge)
 	dur(&c.RequestTimeout, DefaultRequestTimeout)
+	dur(&c.BodyTimeout, DefaultBodyTimeout)
+	dur(&c.WriteStallTimeout, DefaultWriteStallTimeout)
 	dur(&c.ReadyInterval, DefaultReadyInterval)
 	dur(&c.ReadyTimeout, DefaultReadyTimeout)
 	dur(&c.OEmbedCacheAge, DefaultOEmbedCacheAge)

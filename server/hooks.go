@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -119,15 +120,21 @@ func hookHref(w http.ResponseWriter, r *http.Request) (string, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var href string
 	if mt == "application/x-www-form-urlencoded" {
-		if err := r.ParseForm(); err != nil {
+		b, err := io.ReadAll(r.Body) // at most maxHookBody
+		if err == nil {
+			href, err = formValue(string(b), "href")
+		}
+		if err != nil {
 			return "", hookBodyError(err)
 		}
-		href = r.PostForm.Get("href")
 	} else {
+		// Nesting and strings bounded; unknown members are skipped
+		// without being kept.
 		var p hookPayload
-		if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
+		if err := json.NewDecoder(&jsonGuard{r: r.Body}).Decode(&p); err != nil {
 			return "", hookBodyError(err)
 		}
+		_, _ = io.Copy(io.Discard, r.Body) // the rest, so that the body's deadline is lifted
 		href = p.Href
 		if href == "" {
 			href = p.Data.Href
@@ -142,8 +149,14 @@ func hookHref(w http.ResponseWriter, r *http.Request) (string, error) {
 // hookBodyError maps a body that could not be read.
 func hookBodyError(err error) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	var lim *jsonLimitError
+	switch {
+	case errors.As(err, &mbe):
 		return errorf(http.StatusRequestEntityTooLarge, "webhook body larger than %d bytes", maxHookBody)
+	case errors.As(err, &lim):
+		return badRequest("webhook body refused: %s", lim.msg)
+	case bodyTimedOut(err):
+		return errBodyTimeout
 	}
 	return badRequest("webhook body is neither JSON nor a form with an href")
 }

@@ -69,7 +69,8 @@ func TestWebhookInvalidates(t *testing.T) {
 			{`{"href": 42}`, http.StatusBadRequest},
 			{`{}`, http.StatusBadRequest},
 			{`not json`, http.StatusBadRequest},
-			{`{"href": "` + strings.Repeat("a", maxHookBody) + `"}`, http.StatusRequestEntityTooLarge},
+			{`{"href": "` + strings.Repeat("a", maxHookBody) + `"}`, http.StatusBadRequest}, // longer than maxJSONString
+			{`{"href": "x"` + strings.Repeat(" ", maxHookBody) + `}`, http.StatusRequestEntityTooLarge},
 		} {
 			r := e.do(http.MethodPost, hookPrefix+testHookSecret, strings.NewReader(tt.body), "Content-Type", "application/json")
 			wantStatus(t, r, tt.status)

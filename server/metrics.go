@@ -92,15 +92,22 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// observeRequest records one answered request.
+// observeRequest records one answered request. route must be a
+// registered template or "unmatched" (Server.routeLabel); method and
+// status are bounded here (methodLabel, statusLabel), so the label sets
+// are a fixed few whatever clients send.
 func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
+	method = methodLabel(method)
+	if statusLabel(status) == "other" {
+		status = 0
+	}
 	k := reqKey{route, method, status}
 	m.reqMu.RLock()
 	ch, ok := m.reqObs[k]
 	m.reqMu.RUnlock()
 	if !ok {
 		ch = reqChildren{
-			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			count:   m.requests.WithLabelValues(route, method, statusLabel(status)),
 			latency: m.latency.WithLabelValues(route),
 		}
 		m.reqMu.Lock()
@@ -188,7 +195,7 @@ func (t *instrumented) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.m.upstreamLatency.WithLabelValues(op).Observe(time.Since(start).Seconds())
 	status := "error"
 	if err == nil {
-		status = strconv.Itoa(res.StatusCode)
+		status = statusLabel(res.StatusCode)
 		if op == "token" && res.StatusCode == http.StatusOK {
 			t.m.tokenRefreshes.Inc()
 		}
@@ -217,4 +224,24 @@ func upstreamOp(req *http.Request) string {
 		return "list"
 	}
 	return "other"
+}
+
+// methodLabel is the method label of a request: a method of RFC 9110
+// the service may answer, or "other" (a client may send any token).
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "other"
+}
+
+// statusLabel is the status label of an answer: a status code net/http
+// knows, or "other".
+func statusLabel(code int) string {
+	if http.StatusText(code) == "" {
+		return "other"
+	}
+	return strconv.Itoa(code)
 }

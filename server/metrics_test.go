@@ -24,7 +24,7 @@ func TestMetrics(t *testing.T) {
 		`fotoembed_http_requests_total{method="GET",route="/i/*",status="302"} 1`,
 		`fotoembed_http_requests_total{method="GET",route="/i/*",status="403"} 1`,
 		`fotoembed_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
-		`fotoembed_http_requests_total{method="GET",route="other",status="404"} 1`,
+		`fotoembed_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`fotoembed_http_request_duration_seconds_bucket{route="/i/*",le="+Inf"} 2`,
 		`fotoembed_cache_hits_total 1`,
 		`fotoembed_cache_misses_total 1`,

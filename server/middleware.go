@@ -30,13 +30,16 @@ func setRequestID(c echo.Context) {
 	c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 }
 
-// front is the service's one middleware: it sets the request id, runs
-// next with panics recovered, writes errors through the error handler (so
-// that the final status is known), records the request metrics and logs
-// one line per request (URLs redacted, headers never logged). One
-// middleware instead of three saves Echo two closures per request.
+// front is the service's one middleware: it sets the connection's
+// deadlines for the route (see bound) and the request id, runs next with
+// panics recovered, writes errors through the error handler (so that the
+// final status is known), records the request metrics and logs one line
+// per request (URLs redacted, headers never logged). One middleware
+// instead of three saves Echo two closures per request.
 func (s *Server) front(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		w := s.bound(c)
+		defer w.finish()
 		setRequestID(c)
 		return s.logRequest(c, next)
 	}
@@ -124,13 +127,14 @@ func (s *Server) logRequest(c echo.Context, next echo.HandlerFunc) error {
 	return nil
 }
 
-// routeLabel is the route template of c for metrics and logs, or "other"
-// for requests no route matched.
+// routeLabel is the route template of c for metrics and logs, or
+// "unmatched" for requests no route matched (whatever their path or
+// method), so that clients cannot add label values.
 func (s *Server) routeLabel(c echo.Context) string {
 	if p := c.Path(); s.routeSet[c.Request().Method+" "+p] {
 		return p
 	}
-	return "other"
+	return "unmatched"
 }
 
 // callRecovering runs next, turning a panic into a 500 with a log line;

@@ -101,6 +101,8 @@ func (s *Server) newEcho() *echo.Echo {
 // routes registers every route.
 func (s *Server) routes(e *echo.Echo) {
 	get := []string{http.MethodGet, http.MethodHead}
+	e.Use(s.rateLimit()) // per-client limits of /p/, /oembed and signed images (ratelimit.go)
+
 	e.Match(get, s.cfg.Signer.Prefix()+"/*", s.signedImage) // bounds its own phases; see signed.go
 
 	v1 := e.Group("/v1", s.requireKey, s.noStore, s.timeout)

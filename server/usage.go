@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -106,10 +105,13 @@ func (l *logLimit) allow(now time.Time) (int, bool) {
 // usageBatch is POST /v1/usage's body: pages that use assets, as a
 // static-site build through the service reports them.
 type usageBatch struct {
-	Uses []struct {
-		Ref  string `json:"ref"`
-		Page string `json:"page"`
-	} `json:"uses"`
+	Uses []usageItem `json:"uses"`
+}
+
+// usageItem is one of usageBatch's uses.
+type usageItem struct {
+	Ref  string `json:"ref"`
+	Page string `json:"page"`
 }
 
 // usageRecord answers POST /v1/usage: records every (ref, page) of the
@@ -119,13 +121,10 @@ func (s *Server) usageRecord(c echo.Context) error {
 	if s.cfg.Usage == nil {
 		return errorf(http.StatusNotFound, "where-used is not recorded by this service: no usage store is configured")
 	}
-	var b usageBatch
+	var b usageBatch // decoded item by item, bounded by Config.MaxBatch
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxResolveBody)
-	if err := json.NewDecoder(body).Decode(&b); err != nil {
-		return jsonBodyError(err)
-	}
-	if len(b.Uses) > s.cfg.MaxBatch {
-		return badRequest("too many uses: %d (the limit is %d per request)", len(b.Uses), s.cfg.MaxBatch)
+	if err := decodeList(body, "uses", s.cfg.MaxBatch, func(u usageItem) { b.Uses = append(b.Uses, u) }); err != nil {
+		return err
 	}
 	keys := make([]string, len(b.Uses))
 	for i, u := range b.Uses {

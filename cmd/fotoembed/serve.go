@@ -102,9 +102,18 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 	}
 	defer closeStore() // after the shutdown: in-flight requests may use it
 	defer srv.Close()
+	// Every part of reading a request has a deadline: the headers
+	// readHeaderTimeout, then the server's front middleware sets one per
+	// route (a body gets --body-timeout, nothing more is read from a
+	// request without one); ReadTimeout is only the outer bound of both,
+	// should a request escape the middleware. No WriteTimeout: it is one
+	// deadline for a whole answer and would cut long proxied streams; the
+	// middleware bounds each write instead (server.Config.WriteStallTimeout),
+	// extending the deadline while bytes flow.
 	hs := &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readHeaderTimeout + bodyTimeout(c.Server.BodyTimeout),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -132,6 +141,17 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// readHeaderTimeout bounds the reading of a request's headers.
+const readHeaderTimeout = 10 * time.Second
+
+// bodyTimeout is --body-timeout, or the server's default when zero.
+func bodyTimeout(d time.Duration) time.Duration {
+	if d == 0 {
+		return server.DefaultBodyTimeout
+	}
+	return d
 }
 
 // newServer builds token source, FotoWeb client, resolver, signer,
@@ -225,6 +245,8 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
 	scfg.Fields, scfg.Metrics, scfg.Logger = c.Resolver.Fields, metrics, log
 	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
+	scfg.BodyTimeout = sc.BodyTimeout
+	sc.rateLimits(&scfg)
 	srv, err := server.New(scfg)
 	if err != nil {
 		return nil, "", closeStore, err

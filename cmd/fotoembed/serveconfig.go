@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -135,12 +136,20 @@ type serverConfig struct {
 	RedirectMaxAge  time.Duration
 	ProxyMaxAge     time.Duration
 	RequestTimeout  time.Duration
+	BodyTimeout     time.Duration // server.Config.BodyTimeout
 	ShutdownTimeout time.Duration
 	Title           string
 	Store           string // "memory" or a Redis URL (may hold a password)
 	StoreNearTTL    time.Duration
 	StoreTimeout    time.Duration
 	Unpublished     string // "gone" or "placeholder"
+	// Per-client rate limits (server.Config.RateLimit*); 0 turns one off.
+	RateLimitPublic            float64 // /p/ and /oembed
+	RateLimitBurst             int
+	RateLimitImages            float64 // every signed image request; burst: 10 s of it
+	RateLimitImageFetches      float64 // signed image requests that need FotoWeb
+	RateLimitImageFetchesBurst int
+	RateLimitExempt            []string
 }
 
 // storeMemory is --store for the in-process cache.
@@ -175,6 +184,8 @@ func (c *serverConfig) register(f *flagSet) {
 		"longest browser cache time of a redirect (never beyond the token's expiry)")
 	f.Duration(&c.ProxyMaxAge, "proxy-max-age", "FOTOEMBED_PROXY_MAX_AGE", server.DefaultProxyMaxAge, "public cache time of proxied images")
 	f.Duration(&c.RequestTimeout, "request-timeout", "FOTOEMBED_REQUEST_TIMEOUT", server.DefaultRequestTimeout, "time limit of the FotoWeb work of one request")
+	f.Duration(&c.BodyTimeout, "body-timeout", "FOTOEMBED_BODY_TIMEOUT", server.DefaultBodyTimeout,
+		"time a client has to send the body of a POST (/v1/resolve, /v1/usage, webhooks) once its headers are in")
 	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish")
 	f.String(&c.Title, "title", "FOTOEMBED_TITLE", server.DefaultTitle, "text", "title of the web UI")
@@ -188,6 +199,35 @@ func (c *serverConfig) register(f *flagSet) {
 			"gone (410) or placeholder (a neutral grey image of the same size, so layouts hold)")
 	f.Duration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
 		"with a Redis store: time limit of one Redis call; a slower or failed call counts as a miss, and FotoWeb is asked")
+	c.registerRateLimits(f)
+}
+
+// registerRateLimits registers the per-client rate limit flags.
+func (c *serverConfig) registerRateLimits(f *flagSet) {
+	const client = "; counted per client (its address as found through --trusted-proxies, an IPv6 client by its /64; " +
+		"put a CDN or reverse proxy in front in --trusted-proxies, or all its visitors are one client); " +
+		"over it, 429 with Retry-After; 0 turns it off"
+	f.Float(&c.RateLimitPublic, "rate-limit-public", "FOTOEMBED_RATE_LIMIT_PUBLIC", server.DefaultRateLimitPublic, "req/s",
+		"requests a second to the public pages /p/ and /oembed together, each of which may cost a FotoWeb request"+client)
+	f.Int(&c.RateLimitBurst, "rate-limit-burst", "FOTOEMBED_RATE_LIMIT_BURST", server.DefaultRateLimitPublicBurst, 1, 1_000_000,
+		"requests a client may make at once to /p/ and /oembed before --rate-limit-public holds it back")
+	f.Float(&c.RateLimitImageFetches, "rate-limit-image-fetches", "FOTOEMBED_RATE_LIMIT_IMAGE_FETCHES", server.DefaultRateLimitImageFetches, "req/s",
+		"signed image requests a second that need FotoWeb (the asset is not cached; with --delivery proxy, every one)"+client)
+	f.Int(&c.RateLimitImageFetchesBurst, "rate-limit-image-fetches-burst", "FOTOEMBED_RATE_LIMIT_IMAGE_FETCHES_BURST",
+		server.DefaultRateLimitImageFetchesBurst, 1, 1_000_000, "signed image requests needing FotoWeb a client may make at once")
+	f.Float(&c.RateLimitImages, "rate-limit-images", "FOTOEMBED_RATE_LIMIT_IMAGES", server.DefaultRateLimitImages, "req/s",
+		"signed image requests a second, cached or not, with a burst of 10 seconds' worth"+client)
+	f.List(&c.RateLimitExempt, "rate-limit-exempt", "FOTOEMBED_RATE_LIMIT_EXEMPT", "", "CIDRs",
+		"comma-separated client networks no rate limit applies to (e.g. the CMS that calls /oembed)")
+}
+
+// rateLimits copies the per-client rate limits into sc.
+func (c *serverConfig) rateLimits(sc *server.Config) {
+	exempt, _ := parsePrefixes("rate-limit-exempt", c.RateLimitExempt) // checked by Validate
+	sc.RateLimitPublic, sc.RateLimitPublicBurst = c.RateLimitPublic, c.RateLimitBurst
+	sc.RateLimitImageFetches, sc.RateLimitImageFetchesBurst = c.RateLimitImageFetches, c.RateLimitImageFetchesBurst
+	sc.RateLimitImages, sc.RateLimitImagesBurst = c.RateLimitImages, int(math.Ceil(10*c.RateLimitImages))
+	sc.RateLimitExempt = exempt
 }
 
 // Validate reports every problem with c; auth is the token kind in use.
@@ -215,7 +255,7 @@ func (c *serverConfig) Validate(auth string) error {
 	for _, l := range []struct {
 		flag string
 		list []string
-	}{{"hook-allow", c.HookAllow}, {"trusted-proxies", c.TrustedProxies}} {
+	}{{"hook-allow", c.HookAllow}, {"trusted-proxies", c.TrustedProxies}, {"rate-limit-exempt", c.RateLimitExempt}} {
 		if _, err := parsePrefixes(l.flag, l.list); err != nil {
 			errs = append(errs, err)
 		}
