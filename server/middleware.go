@@ -116,7 +116,7 @@ func (s *Server) logRequest(c echo.Context, next echo.HandlerFunc) error {
 	}
 	s.log.LogAttrs(ctx, level, "request",
 		slog.String("request_id", requestID(c)),
-		slog.String("method", req.Method),
+		slog.String("method", methodLabel(req.Method)), // the same bounded set as the metric
 		slog.String("uri", s.red.uri(req.URL)),
 		slog.String("route", route),
 		slog.Int("status", res.Status),
