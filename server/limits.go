@@ -51,21 +51,45 @@ func bodyRoute(method, path string) bool {
 // that stops reading is.
 func (s *Server) bound(c echo.Context) *stallWriter {
 	req, res := c.Request(), c.Response()
-	rc := http.NewResponseController(res.Writer)
-	w := &stallWriter{ResponseWriter: res.Writer, rc: rc, d: s.cfg.WriteStallTimeout}
+	dl := deadlinesOf(res.Writer)
+	if dl == nil {
+		return nil // a writer without deadlines (httptest.ResponseRecorder)
+	}
+	w := &stallWriter{ResponseWriter: res.Writer, dl: dl, d: s.cfg.WriteStallTimeout}
 	res.Writer = w
 	w.extend(true) // a keep-alive connection keeps the last request's deadline
-	// Errors mean a writer without deadlines (httptest.ResponseRecorder).
 	switch {
 	case req.ContentLength == 0:
-		_ = rc.SetReadDeadline(time.Time{})
+		_ = dl.SetReadDeadline(time.Time{})
 	case bodyRoute(req.Method, c.Path()):
-		_ = rc.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
-		req.Body = &deadlineBody{ReadCloser: req.Body, rc: rc, h: res.Header()}
+		_ = dl.SetReadDeadline(time.Now().Add(s.cfg.BodyTimeout))
+		req.Body = &deadlineBody{ReadCloser: req.Body, dl: dl, h: res.Header()}
 	default:
-		_ = rc.SetReadDeadline(time.Now())
+		_ = dl.SetReadDeadline(time.Now())
 	}
 	return w
+}
+
+// deadliner sets a connection's deadlines: net/http's ResponseWriter
+// does, and so does an http.ResponseController over a writer that
+// unwraps to it.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+// deadlinesOf returns what sets w's connection deadlines, or nil when w
+// has none. net/http's own writer is used as it is (no allocation, no
+// error per call); a wrapped one through a ResponseController.
+func deadlinesOf(w http.ResponseWriter) deadliner {
+	if d, ok := w.(deadliner); ok {
+		return d
+	}
+	rc := http.NewResponseController(w)
+	if rc.SetWriteDeadline(time.Time{}) != nil {
+		return nil
+	}
+	return rc
 }
 
 // deadlineBody is a request body read under a deadline: at its end the
@@ -73,7 +97,7 @@ func (s *Server) bound(c echo.Context) *stallWriter {
 // closed after the answer.
 type deadlineBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
+	dl   deadliner
 	h    http.Header
 	done bool
 }
@@ -84,7 +108,7 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	switch {
 	case err == io.EOF && !b.done:
 		b.done = true
-		_ = b.rc.SetReadDeadline(time.Time{})
+		_ = b.dl.SetReadDeadline(time.Time{})
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		b.h.Set("Connection", "close")
 	}
@@ -104,7 +128,7 @@ var errBodyTimeout = errorf(http.StatusRequestTimeout, "the request body was not
 // of the response (see finish).
 type stallWriter struct {
 	http.ResponseWriter
-	rc   *http.ResponseController
+	dl   deadliner
 	d    time.Duration
 	last time.Time // when the deadline was last moved
 }
@@ -117,12 +141,17 @@ func (w *stallWriter) extend(force bool) {
 		return
 	}
 	w.last = now
-	_ = w.rc.SetWriteDeadline(now.Add(w.d))
+	_ = w.dl.SetWriteDeadline(now.Add(w.d))
 }
 
 // finish gives net/http's flush of the rest of the answer, after the
-// handler returned, a fresh deadline.
-func (w *stallWriter) finish() { w.extend(true) }
+// handler returned, a fresh deadline. A nil w (no deadlines) does
+// nothing.
+func (w *stallWriter) finish() {
+	if w != nil {
+		w.extend(true)
+	}
+}
 
 // Write implements http.ResponseWriter.
 func (w *stallWriter) Write(p []byte) (int, error) {
@@ -133,7 +162,7 @@ func (w *stallWriter) Write(p []byte) (int, error) {
 // FlushError flushes the answer (http.ResponseController's Flush).
 func (w *stallWriter) FlushError() error {
 	w.extend(false)
-	return w.rc.Flush()
+	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap returns the wrapped writer, for http.ResponseController.
