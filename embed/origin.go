@@ -3,6 +3,8 @@ package embed
 import (
 	"net/url"
 	"strings"
+
+	"github.com/fotoembed/fotoembed/fotoweb"
 )
 
 // OnOrigin reports whether loc is an absolute http(s) URL without user
@@ -25,7 +27,7 @@ func onOriginFull(loc, origin string) bool {
 	if err != nil || o.Host == "" {
 		return false
 	}
-	return schemeHost(u) == schemeHost(o)
+	return fotoweb.Origin(u) == fotoweb.Origin(o)
 }
 
 // onOriginFast is a cheap sufficient condition for OnOrigin(loc, origin),
@@ -55,20 +57,4 @@ func onOriginFast(loc, origin string) bool {
 // isHex reports whether c is a hexadecimal digit.
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
-}
-
-// schemeHost returns "scheme://host[:port]" in lower case without the
-// scheme's default port.
-func schemeHost(u *url.URL) string {
-	scheme, host, port := strings.ToLower(u.Scheme), strings.ToLower(u.Hostname()), u.Port()
-	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return scheme + "://" + host
 }

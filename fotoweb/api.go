@@ -77,7 +77,7 @@ func (c *Client) resolve(href string) (*url.URL, error) {
 		return nil, fmt.Errorf("fotoweb: bad URL %s", quoteRef(href))
 	}
 	u := c.base.ResolveReference(ref)
-	if u.User != nil || originOf(u) != c.origin {
+	if u.User != nil || Origin(u) != c.origin {
 		return nil, fmt.Errorf("%w: %s is not on %s", ErrOffOrigin, quoteRef(href), c.origin)
 	}
 	u.Fragment, u.RawFragment = "", ""

@@ -80,7 +80,7 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	base    *url.URL // scheme://host[:port], path ""
-	origin  string   // originOf(base)
+	origin  string   // Origin(base)
 	hc      *http.Client
 	limiter *rate.Limiter
 	log     *slog.Logger
@@ -106,7 +106,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		cfg:    cfg,
 		base:   base,
-		origin: originOf(base),
+		origin: Origin(base),
 		hc:     cfg.HTTPClient,
 		log:    cfg.Logger,
 		sleep:  sleepCtx,

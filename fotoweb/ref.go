@@ -114,7 +114,7 @@ func originPath(origin *url.URL, ref string) (string, error) {
 	if origin == nil {
 		return "", &refError{msg: badRefMsg(ref, "no origin configured for an absolute URL"), off: true}
 	}
-	if got, want := originOf(u), originOf(origin); got != want {
+	if got, want := Origin(u), Origin(origin); got != want {
 		return "", &refError{msg: badRefMsg(ref, "not on the origin "+want), off: true}
 	}
 	if path == "" {
@@ -123,9 +123,10 @@ func originPath(origin *url.URL, ref string) (string, error) {
 	return path, nil
 }
 
-// originOf returns scheme://host[:port] in lower case with the default
-// port dropped.
-func originOf(u *url.URL) string {
+// Origin returns the origin of u, "scheme://host[:port]" in lower case
+// with the scheme's default port dropped: what two URLs share when they
+// are on one origin.
+func Origin(u *url.URL) string {
 	scheme := strings.ToLower(u.Scheme)
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()
