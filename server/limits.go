@@ -145,11 +145,13 @@ func (w *stallWriter) extend(force bool) {
 }
 
 // finish gives net/http's flush of the rest of the answer, after the
-// handler returned, a fresh deadline. A nil w (no deadlines) does
+// handler returned, at least 3d/4 (the deadline is moved only when it was
+// set more than d/4 ago: a short answer keeps the one set at its start,
+// which saves a timer update per request). A nil w (no deadlines) does
 // nothing.
 func (w *stallWriter) finish() {
 	if w != nil {
-		w.extend(true)
+		w.extend(false)
 	}
 }
 
