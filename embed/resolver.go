@@ -176,6 +176,24 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Info, error) {
 	}
 }
 
+// Cached reports whether resolving ref now would be answered from a
+// fresh stored entry, without asking FotoWeb: the same lookups as
+// Resolve, nothing counted. A ref that does not parse reports true (it
+// is refused without FotoWeb).
+func (r *Resolver) Cached(ref string) bool {
+	if strings.HasPrefix(ref, "/") {
+		if _, ok := r.fresh(ref); ok {
+			return true
+		}
+	}
+	key, err := r.cfg.Source.ParseRef(ref)
+	if err != nil {
+		return true
+	}
+	_, ok := r.fresh(key)
+	return ok
+}
+
 // fresh returns the stored entry for key if it is fresh.
 func (r *Resolver) fresh(key string) (*Entry, bool) {
 	e, ok := r.cfg.Store.Get(key)

@@ -334,3 +334,27 @@ func TestPrime(t *testing.T) {
 		t.Errorf("bad href: %v", err)
 	}
 }
+
+// TestCached: Cached says whether Resolve would answer from the store,
+// for every spelling of the asset, without fetching or counting.
+func TestCached(t *testing.T) {
+	v := newEnv(t, ResolverConfig{})
+	ref := v.fake.URL + fotowebtest.LandscapeAsset + "?access_token=pasted"
+	if v.res.Cached(fotowebtest.LandscapeAsset) || v.res.Cached(ref) {
+		t.Fatal("cached before any resolve")
+	}
+	if _, err := v.res.Resolve(context.Background(), ref); err != nil {
+		t.Fatal(err)
+	}
+	before := v.res.Stats()
+	if !v.res.Cached(fotowebtest.LandscapeAsset) || !v.res.Cached(ref) || !v.res.Cached("not a ref") {
+		t.Error("not cached after a resolve")
+	}
+	v.clock.Advance(DefaultTTL + time.Second)
+	if v.res.Cached(fotowebtest.LandscapeAsset) {
+		t.Error("a stale entry counts as cached")
+	}
+	if v.res.Stats() != before {
+		t.Error("Cached changed the counters")
+	}
+}

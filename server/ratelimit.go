@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/urlsig"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -67,15 +68,10 @@ type rateLimits struct {
 // used with Echo's Use (after routing) and acts on /p/:asset, /oembed and
 // the signed image route only.
 //
-// A signed image request counts toward the generous RateLimitImages, and
-// toward RateLimitImageFetches only when it needs FotoWeb: in proxy
-// delivery always (the file is opened on FotoWeb), otherwise when the
-// resolver's store holds no fresh entry for the asset (one store lookup
-// and a signature check more per request while that limit is on). A URL
-// that does not verify costs FotoWeb nothing and is not counted.
-// Concurrent requests for one cold asset each count, though the resolver
-// makes one request for them; export delivery's first export of an
-// asset (recorded in the ledger) is not foreseen.
+// A signed image request counts toward the generous RateLimitImages
+// here, and toward RateLimitImageFetches in signedImage (see
+// chargeFetch), after its signature is verified, only when it needs
+// FotoWeb.
 func (s *Server) rateLimit() echo.MiddlewareFunc {
 	cfg := s.cfg
 	rl := &rateLimits{s: s, exempt: cfg.RateLimitExempt, imageRoute: cfg.Signer.Prefix() + "/*",
@@ -93,7 +89,8 @@ func (s *Server) rateLimit() echo.MiddlewareFunc {
 	rl.public = table(cfg.RateLimitPublic, cfg.RateLimitPublicBurst, routePage, routeOEmbed)
 	rl.images = table(cfg.RateLimitImages, cfg.RateLimitImagesBurst, rl.imageRoute)
 	rl.fetches = table(cfg.RateLimitImageFetches, cfg.RateLimitImageFetchesBurst, rl.imageRoute)
-	if rl.public == nil && rl.images == nil && rl.fetches == nil {
+	s.limits = rl
+	if rl.public == nil && rl.images == nil {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -118,25 +115,37 @@ func (rl *rateLimits) check(c echo.Context) error {
 	default:
 		return nil
 	}
-	if first == nil && (route != rl.imageRoute || rl.fetches == nil) {
+	return rl.charge(c, route, first)
+}
+
+// charge takes one request of c's client from t (nil: no limit) and
+// returns the 429 to answer when the client has none left.
+func (rl *rateLimits) charge(c echo.Context, route string, t *clientTable) error {
+	if t == nil {
 		return nil
 	}
 	addr, ok := rl.client(c)
 	if !ok {
 		return nil
 	}
-	now := rl.s.cfg.Now()
-	if first != nil {
-		if ok, wait := first.allow(addr, now); !ok {
-			return rl.refuse(c, route, wait)
-		}
-	}
-	if route == rl.imageRoute && rl.fetches != nil && rl.s.willFetch(c, now) {
-		if ok, wait := rl.fetches.allow(addr, now); !ok {
-			return rl.refuse(c, route, wait)
-		}
+	if ok, wait := t.allow(addr, rl.s.cfg.Now()); !ok {
+		return rl.refuse(c, route, wait)
 	}
 	return nil
+}
+
+// chargeFetch applies RateLimitImageFetches to a verified signed image
+// request that needs FotoWeb: in proxy delivery always (the file is
+// opened on FotoWeb), otherwise when the resolver has no fresh entry for
+// the asset. Concurrent requests for one cold asset each count, though
+// the resolver makes one request for them; export delivery's first
+// export of an asset is not foreseen.
+func (s *Server) chargeFetch(c echo.Context, p urlsig.Parsed) error {
+	rl := s.limits
+	if rl == nil || rl.fetches == nil || (s.cfg.Delivery != DeliveryProxy && s.res.Cached(p.Asset)) {
+		return nil
+	}
+	return rl.charge(c, rl.imageRoute, rl.fetches)
 }
 
 // client returns the table key of c's client, and false when the client
@@ -163,40 +172,6 @@ func (rl *rateLimits) refuse(c echo.Context, route string, wait time.Duration) e
 	secs := max(1, int64(math.Ceil(wait.Seconds())))
 	c.Response().Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 	return errorf(http.StatusTooManyRequests, msgRateLimited)
-}
-
-// willFetch foresees whether answering the signed image request c needs
-// FotoWeb: false for a path that does not verify (answered without it),
-// true in proxy delivery, else whether the resolver's store lacks a fresh
-// entry for the asset, looked up as Resolver.Resolve does.
-func (s *Server) willFetch(c echo.Context, now time.Time) bool {
-	p, err := s.cfg.Signer.Verify(c.Request().URL.EscapedPath(), now)
-	if err != nil {
-		return false
-	}
-	if s.cfg.Delivery == DeliveryProxy {
-		return true
-	}
-	st := s.res.Store()
-	fresh := func(key string) (found, ok bool) {
-		e, found := st.Get(key)
-		return found, found && e != nil && now.Before(e.FreshUntil)
-	}
-	ref := p.Asset
-	if strings.HasPrefix(ref, "/") {
-		if found, ok := fresh(ref); found {
-			return !ok // a stored key is canonical: no other spelling to try
-		}
-	}
-	key, err := s.res.Key(ref)
-	if err != nil {
-		return false // answered 400 without FotoWeb
-	}
-	if key == ref && strings.HasPrefix(ref, "/") {
-		return true // looked up above
-	}
-	_, ok := fresh(key)
-	return !ok
 }
 
 // rateLimitedCounter returns fotoembed_rate_limited_total registered in

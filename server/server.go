@@ -33,6 +33,7 @@ type Server struct {
 	routeSet     map[string]bool // "METHOD /path" of every route, for metric labels
 	placeholders placeholders    // unpublished assets' stand-in images
 	expiry       expiryWatch     // timers of licence ends
+	limits       *rateLimits     // per-client rate limits (ratelimit.go)
 }
 
 // New validates cfg and returns the server with its routes.

@@ -31,6 +31,9 @@ func (s *Server) signedImage(c echo.Context) error {
 	if s.cfg.Delivery != DeliveryProxy && p.Options.Rendition != "" {
 		return badRequest(msgRendition)
 	}
+	if err := s.chargeFetch(c, p); err != nil {
+		return err
+	}
 	ph := startPhase(c.Request().Context(), s.cfg.RequestTimeout)
 	defer ph.cancel()
 	if s.cfg.Delivery == DeliveryProxy {
