@@ -133,6 +133,8 @@ func TestWhereUsed(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("build hook body (-want +got):\n%s", diff)
 	}
+	// The hook sees the POST before the rebuilder counts its answer.
+	testutil.WaitFor(t, 10*time.Second, "the rebuild counted", func() bool { return rb.Stats().Sent == 1 })
 	if st := rb.Stats(); st.Sent != 1 || st.Failed != 0 {
 		t.Errorf("rebuilder stats %+v", st)
 	}
