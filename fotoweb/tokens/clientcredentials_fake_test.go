@@ -150,6 +150,13 @@ func TestTokenEndpointDown(t *testing.T) {
 		t.Fatalf("after expiry, endpoint down: %v", err)
 	}
 	srv.SetTokenEndpointDown(false)
+	// Right after a failure the error is answered again without a token
+	// request (the back-off); after it the endpoint is asked again.
+	before := srv.TokenRequests("")
+	if _, err := src.Token(); !errors.As(err, &te) || srv.TokenRequests("") != before {
+		t.Errorf("within the back-off: %v, %d token requests", err, srv.TokenRequests("")-before)
+	}
+	clk.Advance(time.Second)
 	if _, err := src.Token(); err != nil {
 		t.Errorf("endpoint back: %v", err)
 	}

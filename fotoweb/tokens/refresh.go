@@ -2,9 +2,12 @@ package tokens
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -25,8 +28,13 @@ import (
 //   - Before refreshing, the store is re-read: a token saved there by
 //     someone else (another replica, a new `fotoembed login`) is used
 //     instead. When store implements Locker the lock is held around this.
-//   - A rejected refresh token (invalid_grant) gives an error matching
-//     ErrLoginRequired that tells the user to run `fotoembed login`.
+//   - When FotoWeb rejects the refresh token (invalid_grant), the store is
+//     read again (it may hold a newer one), then the standby is used (see
+//     [Standby]) and a warning logged. When every stored refresh token
+//     was rejected, Token gives an error matching ErrLoginRequired that
+//     tells the user to run `fotoembed login`; no rejected refresh token
+//     is sent again, and the store is re-read at most every few seconds,
+//     so that a new login is picked up without a restart.
 //
 // cfg.RedirectURL is not needed.
 func RefreshSource(cfg AuthCodeConfig, store TokenStore, opts Options) (*Source, error) {
@@ -44,7 +52,7 @@ func RefreshSource(cfg AuthCodeConfig, store TokenStore, opts Options) (*Source,
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	r := &refresher{conf: cfg.config(), secret: cfg.ClientSecret, store: store, client: opts.HTTPClient}
+	r := &refresher{conf: cfg.config(), secret: cfg.ClientSecret, store: store, client: opts.HTTPClient, log: opts.Logger}
 	s := newSource(KindUserRefresh, opts, nil)
 	r.src = s
 	s.fetch = r.fetch
@@ -60,9 +68,17 @@ type refresher struct {
 	secret string
 	store  TokenStore
 	client *http.Client
+	log    *slog.Logger
 
 	pending *oauth2.Token // refreshed, not yet saved: holds the only valid refresh token
+	// rejected holds refresh tokens FotoWeb answered invalid_grant to
+	// (hashed), so that none is ever sent again: a dead login costs no
+	// token requests, whatever the load.
+	rejected map[[sha256.Size]byte]bool
 }
+
+// maxRejected bounds refresher.rejected; it is cleared when full.
+const maxRejected = 64
 
 func (r *refresher) fetch(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
 	if l, ok := r.store.(Locker); ok {
@@ -81,33 +97,93 @@ func (r *refresher) fetch(ctx context.Context, cur *oauth2.Token) (*oauth2.Token
 			return cur, nil
 		}
 	} else if stored, err := r.store.Load(ctx); err == nil {
-		if cur == nil || stored.AccessToken != cur.AccessToken {
-			if r.src.fresh(stored) {
+		if cur == nil || stored.AccessToken != cur.AccessToken || stored.RefreshToken != cur.RefreshToken {
+			if r.src.fresh(stored) && !r.dead(stored.RefreshToken) {
 				return stored, nil // someone else refreshed or logged in
 			}
-			cur = stored
+			if cur == nil || Newer(stored, cur) || r.dead(cur.RefreshToken) {
+				cur = stored
+			}
 		}
 	} else if cur == nil {
 		return nil, err
 	} // else: the store is unreadable; go on with the token in memory and let Save repair it
-	if cur == nil || cur.RefreshToken == "" {
-		return nil, &loginError{msg: "tokens: the stored token has expired and has no refresh token: run `fotoembed login` again"}
+	if cur == nil {
+		return nil, &loginError{msg: "tokens: no stored token: run `fotoembed login`"}
 	}
-	return r.refresh(ctx, cur.RefreshToken)
+	return r.renew(ctx, cur)
 }
 
-// refresh uses the refresh token and saves the result.
-func (r *refresher) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+// renew refreshes cur with its refresh token; when FotoWeb rejects it,
+// with a newer one the store may hold by then, then with the standby.
+// A refresh token once rejected is never sent again.
+func (r *refresher) renew(ctx context.Context, cur *oauth2.Token) (*oauth2.Token, error) {
+	var lastErr error
+	for range 3 {
+		rt := cur.RefreshToken
+		if rt == "" || r.dead(rt) {
+			break
+		}
+		t, err := r.refresh(ctx, rt, cur)
+		if err == nil || !errors.Is(err, ErrLoginRequired) {
+			return t, err
+		}
+		r.reject(rt)
+		lastErr = err
+		// Another process, or a new login, may have saved a newer token
+		// since it was read (only possible without a shared lock).
+		stored, lerr := r.store.Load(ctx)
+		if lerr != nil || r.dead(stored.RefreshToken) {
+			break
+		}
+		cur = stored
+	}
+	sb, issued := Standby(cur)
+	if sb != "" && !r.dead(sb) {
+		r.log.Warn("FotoWeb rejected the login's refresh token (it was lost: a crash or a lost answer while FotoWeb rotated it, "+
+			"or it was revoked); switching to the standby login. Run `fotoembed login` again to have a standby once more",
+			"standby_issued", issued.UTC().Format(time.RFC3339))
+		t, err := r.refresh(ctx, sb, WithStandby(cur, "", time.Time{}))
+		if err == nil || !errors.Is(err, ErrLoginRequired) {
+			return t, err // t has no standby: it was used up
+		}
+		r.reject(sb)
+		lastErr = err
+	}
+	if lastErr != nil {
+		return nil, lastErr
+	}
+	return nil, &loginError{msg: "tokens: FotoWeb rejected every stored refresh token (the login is gone); run `fotoembed login` again"}
+}
+
+// dead reports whether FotoWeb rejected rt before.
+func (r *refresher) dead(rt string) bool {
+	return r.rejected[sha256.Sum256([]byte(rt))]
+}
+
+// reject remembers that FotoWeb rejected rt.
+func (r *refresher) reject(rt string) {
+	if r.rejected == nil || len(r.rejected) >= maxRejected {
+		r.rejected = make(map[[sha256.Size]byte]bool)
+	}
+	r.rejected[sha256.Sum256([]byte(rt))] = true
+}
+
+// refresh uses refreshToken and saves the result, keeping the standby of
+// from.
+func (r *refresher) refresh(ctx context.Context, refreshToken string, from *oauth2.Token) (*oauth2.Token, error) {
 	start := r.src.now()
 	ts := r.conf.TokenSource(withClient(ctx, r.client), &oauth2.Token{RefreshToken: refreshToken})
 	t, err := ts.Token()
 	if err != nil {
-		return nil, wrapErr(opRefresh, err, r.secret, refreshToken)
+		sb, _ := Standby(from)
+		return nil, wrapErr(opRefresh, err, r.secret, refreshToken, sb)
 	}
 	t = stamp(t, start)
 	if t.RefreshToken == "" {
 		t.RefreshToken = refreshToken
 	}
+	t = withStandbyOf(t, from)
 	if err := r.store.Save(ctx, t); err != nil {
 		r.pending = t
 		return nil, saveError(err)

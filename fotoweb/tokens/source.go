@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -31,6 +32,18 @@ const fallbackSlack = 5 * time.Second
 // that an outage of the token endpoint costs it one request per
 // failBackoff rather than one per Token call.
 const failBackoff = time.Second
+
+// errBackoffMax bounds the back-off after failed fetches with no usable
+// token to hand out instead: the first failure waits failBackoff, each
+// further one twice as long, up to errBackoffMax. Meanwhile Token answers
+// the last error at once, without a fetch.
+const errBackoffMax = 30 * time.Second
+
+// loginRecheck: once every stored refresh token has been rejected, Token
+// answers the login error at once and the store is read again (for a new
+// `fotoembed login`) at most this often. No token request is made until
+// the store holds a token not yet rejected.
+const loginRecheck = 5 * time.Second
 
 // Kind says where a Source's tokens come from.
 type Kind int
@@ -71,6 +84,10 @@ type Options struct {
 	// HTTPClient is the base client for the token endpoint (default: one
 	// with DefaultTimeout). It is wrapped with HTTPClient.
 	HTTPClient *http.Client
+	// Logger receives what an operator must know: a login that was lost
+	// and the standby taken instead, a login gone for good, a login
+	// restored. Nil discards it. No token or secret is ever logged.
+	Logger *slog.Logger
 }
 
 func (o Options) withDefaults() Options {
@@ -82,6 +99,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	o.HTTPClient = HTTPClient(o.HTTPClient)
 	return o
@@ -99,13 +119,17 @@ type Source struct {
 	kind   Kind
 	margin time.Duration
 	now    func() time.Time
+	log    *slog.Logger
 	fetch  fetchFunc // nil for a static source
 
-	mu      sync.Mutex
-	tok     *oauth2.Token // full token, refresh token included; nil before the first fetch
-	stale   bool          // tok was invalidated
-	call    *call         // the fetch in flight, nil when none
-	retryAt time.Time     // after a failed fetch: no new one before this while tok is usable
+	mu        sync.Mutex
+	tok       *oauth2.Token // full token, refresh and standby included; nil before the first fetch
+	stale     bool          // tok was invalidated
+	call      *call         // the fetch in flight, nil when none
+	retryAt   time.Time     // after a failed fetch: no new one before this
+	fails     int           // failed fetches in a row
+	lastErr   error         // the last failed fetch's error, answered until retryAt when tok is not usable
+	loggedOut bool          // every stored refresh token was rejected; see loginRecheck
 }
 
 // call is one fetch that callers wait for.
@@ -116,13 +140,13 @@ type call struct {
 }
 
 func newSource(kind Kind, opts Options, fetch fetchFunc) *Source {
-	return &Source{kind: kind, margin: opts.Margin, now: opts.Now, fetch: fetch}
+	return &Source{kind: kind, margin: opts.Margin, now: opts.Now, log: opts.Logger, fetch: fetch}
 }
 
 // Static returns a Source that always hands out accessToken (Kind
 // KindStatic). It never expires and Invalidate does nothing.
 func Static(accessToken string) *Source {
-	s := &Source{kind: KindStatic, now: time.Now}
+	s := &Source{kind: KindStatic, now: time.Now, log: slog.New(slog.DiscardHandler)}
 	if accessToken != "" {
 		s.tok = &oauth2.Token{AccessToken: accessToken, TokenType: "Bearer"}
 	}
@@ -154,10 +178,19 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		s.mu.Unlock()
 		return nil, errors.New("tokens: static source has no token")
 	}
-	if s.call == nil && s.now().Before(s.retryAt) && s.usable() {
-		t := s.tok // the last fetch failed moments ago; see failBackoff
-		s.mu.Unlock()
-		return public(t), nil
+	if s.call == nil && s.now().Before(s.retryAt) {
+		// The last fetch failed moments ago: hand out the cached token
+		// while it works (see failBackoff), else the same error, without
+		// asking the token endpoint again (see errBackoffMax, loginRecheck).
+		if s.usable() {
+			t := s.tok
+			s.mu.Unlock()
+			return public(t), nil
+		}
+		if err := s.lastErr; err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
 	}
 	c := s.call
 	if c == nil {
@@ -184,18 +217,60 @@ func (s *Source) run(ctx context.Context, c *call, cur *oauth2.Token) {
 	t, err := s.fetch(ctx, cur)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	login := err != nil && errors.Is(err, ErrLoginRequired)
 	switch {
 	case err == nil:
-		s.tok, s.stale, s.retryAt = t, false, time.Time{}
+		s.tok, s.stale, s.retryAt, s.fails, s.lastErr = t, false, time.Time{}, 0, nil
 		c.tok = t
+		if s.loggedOut {
+			s.loggedOut = false
+			s.log.Info("FotoWeb login restored: a new token was found in the token store; the service is logged in again")
+		}
 	case s.usableDespite(err):
 		c.tok = s.tok // the endpoint failed, but the cached token still works
 		s.retryAt = s.now().Add(failBackoff)
 	default:
 		c.err = err
+		s.fails++
+		s.lastErr = err
+		wait := min(failBackoff<<min(s.fails-1, 10), errBackoffMax)
+		if login {
+			wait = loginRecheck
+		}
+		s.retryAt = s.now().Add(wait)
+	}
+	if login && !s.loggedOut {
+		s.loggedOut = true
+		s.log.Error("FotoWeb login lost: FotoWeb rejected every stored refresh token; images that need a new token fail "+
+			"until someone runs `fotoembed login` again (the service picks the new login up without a restart)",
+			"err", err.Error())
 	}
 	s.call = nil
 	close(c.done)
+}
+
+// LoginStatus describes a Source's login, for health checks and metrics.
+type LoginStatus struct {
+	// Kind is where the Source's tokens come from.
+	Kind Kind
+	// LoggedIn is false once FotoWeb rejected every stored refresh token
+	// (KindUserRefresh only): a new `fotoembed login` is needed.
+	LoggedIn bool
+	// Standby reports whether the login holds a standby refresh token
+	// (see [Standby]); always false for kinds other than KindUserRefresh.
+	Standby bool
+}
+
+// Login reports the state of the Source's login.
+func (s *Source) Login() LoginStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := LoginStatus{Kind: s.kind, LoggedIn: !s.loggedOut}
+	if s.kind == KindUserRefresh {
+		sb, _ := Standby(s.tok)
+		st.Standby = sb != ""
+	}
+	return st
 }
 
 // usableDespite reports whether the cached token may be handed out after

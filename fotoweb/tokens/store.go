@@ -35,10 +35,13 @@ type Locker interface {
 	Lock(ctx context.Context) (unlock func(), err error)
 }
 
-// FileStore keeps the token as JSON in the file Path (mode 0600). Save
-// replaces the file atomically: a crash at any moment leaves either the
-// old or the new complete file. It is meant for one process; replicas
-// sharing a token need a store that implements Locker.
+// FileStore keeps the token, with its standby (see [Standby]), as JSON in
+// the file Path (mode 0600). Save replaces the file atomically: a crash at
+// any moment leaves either the old or the new complete file. It is a
+// [Locker]: on Unix systems Lock takes an exclusive lock (flock) on the
+// file Path+".lock", so that processes on one host sharing the token file
+// refresh one at a time and each re-reads what the other saved (on other
+// systems Lock does nothing, and such processes need a shared store).
 type FileStore struct {
 	Path string // the token file; its directory is created (0700) on Save
 
@@ -54,6 +57,22 @@ type fileToken struct {
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
 	ExpiresIn    int64     `json:"expires_in,omitempty"` // the lifetime it was issued with, in seconds
+	// Standby is the refresh token of a second, independent login (see
+	// [Standby]); StandbyIssued is when it was issued.
+	Standby       string    `json:"standby_refresh_token,omitempty"`
+	StandbyIssued time.Time `json:"standby_issued,omitzero"`
+}
+
+// fileTokenOf is the file form of t.
+func fileTokenOf(t *oauth2.Token) fileToken {
+	sb, issued := Standby(t)
+	return fileToken{t.AccessToken, t.TokenType, t.RefreshToken, t.Expiry, t.ExpiresIn, sb, issued}
+}
+
+// token is the token ft holds.
+func (ft fileToken) token() *oauth2.Token {
+	t := &oauth2.Token{AccessToken: ft.AccessToken, TokenType: ft.TokenType, RefreshToken: ft.RefreshToken, Expiry: ft.Expiry, ExpiresIn: ft.ExpiresIn}
+	return WithStandby(t, ft.Standby, ft.StandbyIssued)
 }
 
 // Load reads the token. A missing file gives an error matching
@@ -70,10 +89,10 @@ func (s *FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	if err := json.Unmarshal(b, &ft); err != nil {
 		return nil, fmt.Errorf("tokens: token file %s is corrupt (%v); run `fotoembed login` again", s.Path, err)
 	}
-	if ft.AccessToken == "" && ft.RefreshToken == "" {
+	if ft.AccessToken == "" && ft.RefreshToken == "" && ft.Standby == "" {
 		return nil, fmt.Errorf("tokens: token file %s holds no token; run `fotoembed login` again", s.Path)
 	}
-	return &oauth2.Token{AccessToken: ft.AccessToken, TokenType: ft.TokenType, RefreshToken: ft.RefreshToken, Expiry: ft.Expiry, ExpiresIn: ft.ExpiresIn}, nil
+	return ft.token(), nil
 }
 
 // Save writes t atomically: a temporary file in the same directory (mode
@@ -83,7 +102,7 @@ func (s *FileStore) Save(ctx context.Context, t *oauth2.Token) error {
 	if t == nil {
 		return errors.New("tokens: saving a nil token")
 	}
-	b, err := json.MarshalIndent(fileToken{t.AccessToken, t.TokenType, t.RefreshToken, t.Expiry, t.ExpiresIn}, "", "  ")
+	b, err := json.MarshalIndent(fileTokenOf(t), "", "  ")
 	if err != nil {
 		return fmt.Errorf("tokens: encoding token: %w", err)
 	}
