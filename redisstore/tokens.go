@@ -21,11 +21,14 @@ import (
 // refreshed instead of rotating the refresh token again (which would
 // kill the others' copy). Get one with [Store.TokenStore].
 //
-// Tokens are compared by expiry: a later expiry is a more recent token.
-// A replica never replaces the token it holds with an older one read
-// from Redis (after Redis lost its data and an old token was seeded), and
-// a token saved to the fallback during an outage is pushed to Redis when
-// it answers again unless Redis already holds a newer one.
+// With a fallback (the token file `fotoembed login` writes), the token
+// is kept in both, so that losing either loses nothing: every Save goes
+// to Redis and to the file, and Load reads both and takes the newer
+// ([tokens.Newer]: it compares what each holds), repairing the other.
+// Redis restarted empty, or evicting the key, is repaired from the file;
+// a new `fotoembed login`, which writes the file, reaches every replica
+// through Redis. A token saved while Redis is down is pushed to it when
+// it answers again, unless it holds a newer one by then.
 type TokenStore struct {
 	s        *Store
 	name     string
@@ -37,10 +40,8 @@ type TokenStore struct {
 }
 
 // TokenStore returns the token store named name (one per FotoWeb login;
-// "user" will do). fallback, when not nil (the FileStore `fotoembed
-// login` wrote), receives a refreshed token when Redis cannot: the token
-// is durable there and pushed to Redis later. It also answers Load when
-// Redis is unreachable before this process has seen any token.
+// "user" will do), keeping a copy in fallback when it is not nil (see
+// [TokenStore]).
 func (s *Store) TokenStore(name string, fallback tokens.TokenStore) *TokenStore {
 	t := &TokenStore{s: s, name: name, fallback: fallback}
 	s.tokensMu.Lock()
@@ -53,15 +54,18 @@ func (t *TokenStore) key() string { return t.s.cfg.KeyPrefix + "token:" + t.name
 
 // storedToken is the JSON form in Redis.
 type storedToken struct {
-	AccessToken  string    `json:"access_token"`
-	TokenType    string    `json:"token_type,omitempty"`
-	RefreshToken string    `json:"refresh_token,omitempty"`
-	Expiry       time.Time `json:"expiry,omitzero"`
-	ExpiresIn    int64     `json:"expires_in,omitempty"`
+	AccessToken   string    `json:"access_token"`
+	TokenType     string    `json:"token_type,omitempty"`
+	RefreshToken  string    `json:"refresh_token,omitempty"`
+	Expiry        time.Time `json:"expiry,omitzero"`
+	ExpiresIn     int64     `json:"expires_in,omitempty"`
+	Standby       string    `json:"standby_refresh_token,omitempty"`
+	StandbyIssued time.Time `json:"standby_issued,omitzero"`
 }
 
 func encodeToken(tok *oauth2.Token) ([]byte, error) {
-	return json.Marshal(storedToken{tok.AccessToken, tok.TokenType, tok.RefreshToken, tok.Expiry, tok.ExpiresIn})
+	sb, issued := tokens.Standby(tok)
+	return json.Marshal(storedToken{tok.AccessToken, tok.TokenType, tok.RefreshToken, tok.Expiry, tok.ExpiresIn, sb, issued})
 }
 
 func decodeToken(b []byte) (*oauth2.Token, error) {
@@ -69,13 +73,12 @@ func decodeToken(b []byte) (*oauth2.Token, error) {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return nil, err
 	}
-	return &oauth2.Token{AccessToken: st.AccessToken, TokenType: st.TokenType, RefreshToken: st.RefreshToken, Expiry: st.Expiry, ExpiresIn: st.ExpiresIn}, nil
+	tok := &oauth2.Token{AccessToken: st.AccessToken, TokenType: st.TokenType, RefreshToken: st.RefreshToken, Expiry: st.Expiry, ExpiresIn: st.ExpiresIn}
+	return tokens.WithStandby(tok, st.Standby, st.StandbyIssued), nil
 }
 
 // newer reports whether a is a more recent token than b (nil b: yes).
-func newer(a, b *oauth2.Token) bool {
-	return b == nil || a.Expiry.After(b.Expiry)
-}
+func newer(a, b *oauth2.Token) bool { return tokens.Newer(a, b) }
 
 // get reads the token in Redis; nil without error when there is none.
 func (t *TokenStore) get(ctx context.Context) (*oauth2.Token, error) {
@@ -96,51 +99,50 @@ func (t *TokenStore) get(ctx context.Context) (*oauth2.Token, error) {
 	return tok, nil
 }
 
-// Load implements [tokens.TokenStore]. No token gives an error matching
-// tokens.ErrNoToken.
+// Load implements [tokens.TokenStore]: the newest of the token in Redis,
+// the fallback's and the last one this process saw (Redis may have gone
+// back in time). A copy that holds an older token, or none, is repaired.
+// No token anywhere gives an error matching tokens.ErrNoToken; when no
+// copy can be read, the error says why.
 func (t *TokenStore) Load(ctx context.Context) (*oauth2.Token, error) {
-	tok, err := t.get(ctx)
+	rtok, rerr := t.get(ctx)
+	var ftok *oauth2.Token
+	var ferr error
+	if t.fallback != nil {
+		ftok, ferr = t.fallback.Load(ctx)
+	}
 	t.mu.Lock()
-	last := t.last
+	best := t.last
 	t.mu.Unlock()
-	switch {
-	case err != nil && t.fallback != nil:
-		return t.loadFallback(ctx, last, err)
-	case err != nil:
-		return nil, err
-	case last != nil && newer(last, tok):
-		t.pushIfNewer(ctx, last) // Redis went back in time; repair it
-		return last, nil
-	case tok == nil:
+	for _, c := range []*oauth2.Token{rtok, ftok} {
+		if c != nil && newer(c, best) {
+			best = c
+		}
+	}
+	if best == nil {
+		switch {
+		case rerr != nil:
+			return nil, rerr
+		case ferr != nil && !errors.Is(ferr, tokens.ErrNoToken):
+			return nil, ferr
+		}
 		return nil, fmt.Errorf("%w in Redis (%s)", tokens.ErrNoToken, t.key())
 	}
-	t.seen(tok)
-	return tok, nil
-}
-
-// loadFallback answers Load while Redis is unreachable: the fallback's
-// token if this process has seen none yet (it is starting) or if it is
-// newer than the last one seen (another replica on this machine saved it
-// there during the outage); else rerr, so that the caller goes on with
-// the token it holds.
-func (t *TokenStore) loadFallback(ctx context.Context, last *oauth2.Token, rerr error) (*oauth2.Token, error) {
-	fb, err := t.fallback.Load(ctx)
-	if err != nil {
-		if last == nil {
-			return nil, err
+	if rerr == nil && newer(best, rtok) {
+		t.pushIfNewer(ctx, best) // Redis lost it, or holds an older one: repair it
+	}
+	if t.fallback != nil && (ferr == nil || errors.Is(ferr, tokens.ErrNoToken)) && newer(best, ftok) {
+		if err := t.fallback.Save(ctx, best); err != nil {
+			t.s.log.warn("redisstore: could not update the token file with the newer token from Redis", "err", err)
 		}
-		return nil, rerr
 	}
-	if last != nil && !newer(fb, last) {
-		return nil, rerr
-	}
-	t.seen(fb)
-	return fb, nil
+	t.seen(best)
+	return best, nil
 }
 
-// Save implements [tokens.TokenStore]. When Redis cannot be written and
-// there is a fallback, the token is saved there and pushed to Redis when
-// it answers again.
+// Save implements [tokens.TokenStore]: the token goes to Redis and to
+// the fallback. It fails only when neither took it; when only the
+// fallback did, the token is pushed to Redis when it answers again.
 func (t *TokenStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if tok == nil {
 		return errors.New("redisstore: saving a nil token")
@@ -150,24 +152,29 @@ func (t *TokenStore) Save(ctx context.Context, tok *oauth2.Token) error {
 		return fmt.Errorf("redisstore: encoding token: %w", err)
 	}
 	octx, cancel := t.s.opCtx(ctx)
-	err = t.s.rdb.Set(octx, t.key(), b, 0).Err()
+	rerr := t.s.rdb.Set(octx, t.key(), b, 0).Err()
 	cancel()
-	if err == nil {
-		t.seen(tok)
-		return nil
+	if rerr != nil {
+		t.s.fail("token save", rerr)
 	}
-	t.s.fail("token save", err)
-	if t.fallback == nil {
-		return fmt.Errorf("redisstore: saving token: %w", err)
+	var ferr error
+	if t.fallback != nil {
+		ferr = t.fallback.Save(ctx, tok)
 	}
-	if ferr := t.fallback.Save(ctx, tok); ferr != nil {
-		return fmt.Errorf("redisstore: saving token: %w (fallback: %w)", err, ferr)
+	switch {
+	case rerr == nil && ferr != nil:
+		t.s.log.warn("redisstore: token saved to Redis but not to the token file; the file is repaired at the next refresh", "err", ferr)
+	case rerr != nil && t.fallback == nil:
+		return fmt.Errorf("redisstore: saving token: %w", rerr)
+	case rerr != nil && ferr != nil:
+		return fmt.Errorf("redisstore: saving token: %w (token file: %w)", rerr, ferr)
+	case rerr != nil:
+		t.mu.Lock()
+		t.dirty = tok
+		t.mu.Unlock()
+		t.s.log.warn("redisstore: token saved to the token file only; it goes to Redis when Redis answers", "err", rerr)
 	}
-	t.mu.Lock()
-	t.dirty = tok
-	t.mu.Unlock()
 	t.seen(tok)
-	t.s.log.warn("redisstore: token saved to the fallback store only; it goes to Redis when Redis answers", "err", err)
 	return nil
 }
 
@@ -185,6 +192,10 @@ func (t *TokenStore) seen(tok *oauth2.Token) {
 // TokenLockTTL). When Redis cannot be reached it returns a no-op unlock
 // and no error: the replicas cannot coordinate then, and failing would
 // fail every request needing a new token.
+//
+// When the fallback is a [tokens.Locker] too (the token file), its lock
+// is taken after Redis's, so that replicas on one host still take turns
+// while Redis is down.
 func (t *TokenStore) Lock(ctx context.Context) (unlock func(), err error) {
 	ttl := t.s.cfg.TokenLockTTL
 	unlock, _, err = t.s.lock(ctx, t.s.lockKey("token:"+t.name), ttl, ttl+t.s.cfg.LockPoll)
@@ -193,7 +204,16 @@ func (t *TokenStore) Lock(ctx context.Context) (unlock func(), err error) {
 	}
 	if err != nil {
 		t.s.fail("token lock", err)
-		return func() {}, nil
+		unlock = func() {}
+	}
+	if l, ok := t.fallback.(tokens.Locker); ok {
+		funlock, err := l.Lock(ctx)
+		if err != nil {
+			unlock()
+			return nil, err
+		}
+		runlock := unlock
+		unlock = func() { funlock(); runlock() }
 	}
 	return unlock, nil
 }

@@ -268,3 +268,59 @@ func TestTokenDuringOutage(t *testing.T) {
 		t.Errorf("%d refreshes in all, want 2", n)
 	}
 }
+
+// TestTokenRedisEmptyAllRestart: two replicas, each with its own token
+// file (two hosts). Replica a refreshes (the rotation reaches Redis and
+// a's file); replica b takes the new token from Redis and updates its own
+// file. Redis then restarts empty and both replicas restart: seeded from
+// their files, they are still logged in, and nothing is refreshed twice.
+func TestTokenRedisEmptyAllRestart(t *testing.T) {
+	e := newTokenEnv(t)
+	r := redistest.Start(t)
+	fileB := &tokens.FileStore{Path: filepath.Join(t.TempDir(), "token.json")}
+	login, _ := e.file.Load(context.Background())
+	if err := fileB.Save(context.Background(), login); err != nil {
+		t.Fatal(err)
+	}
+	replica := func(file *tokens.FileStore) *tokens.Source {
+		ts := newStore(t, r, Config{}).TokenStore("user", file)
+		if _, err := ts.Seed(context.Background(), file); err != nil {
+			t.Fatal(err)
+		}
+		cfg := e.cfg
+		cfg.RedirectURL = ""
+		src, err := tokens.RefreshSource(cfg, ts, e.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	a, b := replica(e.file), replica(fileB)
+	e.clk.Advance(tokenLifetime)
+	ta, err := a.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb, err := b.Token(); err != nil || tb.AccessToken != ta.AccessToken {
+		t.Fatalf("replica b: %v (took a's token: %v)", err, tb != nil && tb.AccessToken == ta.AccessToken)
+	}
+	for i, f := range []*tokens.FileStore{e.file, fileB} {
+		if got, _ := f.Load(context.Background()); got.AccessToken != ta.AccessToken {
+			t.Errorf("token file %d does not hold the rotated token", i)
+		}
+	}
+
+	r.Kill()
+	r.Restart() // empty
+	a, b = replica(e.file), replica(fileB)
+	e.clk.Advance(tokenLifetime)
+	for i, src := range []*tokens.Source{a, b} {
+		tok, err := src.Token()
+		if err != nil || !e.works(t, tok) {
+			t.Fatalf("replica %d after Redis restarted empty and the replicas restarted: %v", i, err)
+		}
+	}
+	if n := e.fake.TokenRequests("refresh_token"); n != 2 {
+		t.Errorf("%d refreshes in all, want 2 (one per expiry)", n)
+	}
+}

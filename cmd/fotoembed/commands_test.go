@@ -49,10 +49,22 @@ func TestLoginEndToEnd(t *testing.T) {
 		t.Fatalf("saved token: %v (refresh token saved: %v)", err, tok != nil && tok.RefreshToken != "")
 	}
 	out := r.stdout.String() + r.stderr.String()
-	if !strings.Contains(out, "saved in "+tokenFile) {
-		t.Errorf("output does not say where the token is:\n%s", out)
+	if !strings.Contains(out, "saved in "+tokenFile) || !strings.Contains(out, "standby login is saved") {
+		t.Errorf("output does not say where the token is and that it has a standby:\n%s", out)
 	}
-	assertNoSecrets(t, out, tok.RefreshToken, tok.AccessToken)
+	// The standby is a second token family: its own refresh token, which
+	// FotoWeb accepts.
+	standby, _ := tokens.Standby(tok)
+	if standby == "" || standby == tok.RefreshToken {
+		t.Fatalf("no standby of its own saved (has one: %v)", standby != "")
+	}
+	assertNoSecrets(t, out, tok.RefreshToken, tok.AccessToken, standby)
+	if resp, err := http.PostForm(fake.URL+"/fotoweb/oauth2/token", url.Values{"grant_type": {"refresh_token"},
+		"refresh_token": {standby}, "client_id": {fotowebtest.WebClientID}}); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the standby refresh token does not work: %v %v", err, resp)
+	} else {
+		resp.Body.Close()
+	}
 
 	// The saved login serves: resolve with --auth user.
 	var rout testutil.SyncBuffer
@@ -94,6 +106,62 @@ func TestLoginFailures(t *testing.T) {
 	})
 	if _, err := os.Stat(tokenFile); err == nil {
 		t.Error("a failed login wrote a token file")
+	}
+}
+
+// TestLoginStandbyRefused: when the second authorization (the standby)
+// is denied, the login still succeeds with the first, saves no standby
+// and warns; --standby=false asks only once.
+func TestLoginStandbyRefused(t *testing.T) {
+	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	t.Cleanup(fake.Close)
+	env := envOf(map[string]string{"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_CLIENT_ID": fotowebtest.WebClientID})
+	tokenFile := filepath.Join(t.TempDir(), "token.json")
+	r := start(t, env, "login", "--token-file", tokenFile, "--timeout", "30s")
+	follow := func(u string) string {
+		t.Helper()
+		resp, err := noRedirect.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Fatalf("GET %s: %d, want a redirect", u, resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	second := follow(follow(r.waitReady().AuthorizeURL)) // the first callback sends the browser on
+	if !strings.HasPrefix(second, fake.URL+"/fotoweb/oauth2/authorize?") {
+		t.Fatalf("the first callback redirected to %q, not to a second authorization", second)
+	}
+	fake.DenyAuthorization(true)
+	denied := follow(second)
+	fake.DenyAuthorization(false)
+	if resp, _ := get(t, http.DefaultClient, denied); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("denied standby page: %d", resp.StatusCode)
+	}
+	if err := r.wait(); err != nil {
+		t.Fatalf("login with the standby denied: %v", err)
+	}
+	tok, err := (&tokens.FileStore{Path: tokenFile}).Load(t.Context())
+	if sb, _ := tokens.Standby(tok); err != nil || sb != "" || tok.RefreshToken == "" {
+		t.Fatalf("saved: %v, standby %v", err, sb != "")
+	}
+	if !strings.Contains(r.stderr.String(), "no standby login") || !strings.Contains(r.stderr.String(), "access_denied") {
+		t.Errorf("no warning about the missing standby:\n%s", r.stderr.String())
+	}
+
+	single := filepath.Join(t.TempDir(), "single.json")
+	r = start(t, env, "login", "--token-file", single, "--timeout", "30s", "--standby=false")
+	if resp, body := get(t, http.DefaultClient, r.waitReady().AuthorizeURL); resp.StatusCode != http.StatusOK || !strings.Contains(body, "You can close this window") {
+		t.Errorf("single login page: %d %s", resp.StatusCode, body)
+	}
+	if err := r.wait(); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ = (&tokens.FileStore{Path: single}).Load(t.Context())
+	if sb, _ := tokens.Standby(tok); sb != "" || strings.Contains(r.stderr.String(), "no standby") {
+		t.Errorf("--standby=false: standby %v, stderr %s", sb != "", r.stderr.String())
 	}
 }
 

@@ -105,13 +105,13 @@ func (a *app) demoServeConfig(ctx context.Context, fakeURL, dir string, dc demoC
 	app := tokens.AuthCodeConfig{BaseURL: fakeURL, ClientID: fotowebtest.WebClientID}
 	lctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	tok, err := authorize(lctx, cb, authFlow{cfg: app, opts: tokens.Options{HTTPClient: a.httpClient}, open: headlessBrowser(a.httpClient)})
+	l, err := authorize(lctx, cb, authFlow{cfg: app, opts: tokens.Options{HTTPClient: a.httpClient}, open: headlessBrowser(a.httpClient), standby: true})
 	if err != nil {
 		return nil, "", fmt.Errorf("demo: logging in to the fake FotoWeb: %w", err)
 	}
 	c.FotoWeb.URL, c.FotoWeb.Auth, c.FotoWeb.ClientID = fakeURL, authUser, fotowebtest.WebClientID
 	c.FotoWeb.TokenFile = filepath.Join(dir, "token.json")
-	if err := (&tokens.FileStore{Path: c.FotoWeb.TokenFile}).Save(ctx, tok); err != nil {
+	if err := (&tokens.FileStore{Path: c.FotoWeb.TokenFile}).Save(ctx, l.saved()); err != nil {
 		return nil, "", err
 	}
 	apiKey := rand.Text()

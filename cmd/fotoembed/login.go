@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 )
 
@@ -18,6 +20,7 @@ type loginConfig struct {
 	FotoWeb      fotowebConfig
 	CallbackPort int
 	Timeout      time.Duration
+	Standby      bool
 }
 
 // Validate reports every problem with c at once.
@@ -47,6 +50,9 @@ func loginFlags(env lookupFunc, c *loginConfig) *flagSet {
 	f.Int(&c.CallbackPort, "callback-port", "FOTOEMBED_CALLBACK_PORT", 0, 0, 65535,
 		"loopback port of the redirect URI http://127.0.0.1:PORT/callback; 0 picks a free one (FotoWeb must accept it)")
 	f.Duration(&c.Timeout, "timeout", "FOTOEMBED_LOGIN_TIMEOUT", 5*time.Minute, "how long to wait for the browser")
+	f.Bool(&c.Standby, "standby", "FOTOEMBED_LOGIN_STANDBY", true,
+		"authorize a second time, right after the first, for a standby login that the service falls back on if the first is lost "+
+			"(FotoWeb rotates refresh tokens, and a crash or a lost answer at that moment loses one)")
 	return f
 }
 
@@ -65,9 +71,10 @@ func (a *app) login(ctx context.Context, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	fc := c.FotoWeb
-	tok, err := authorize(ctx, ln, authFlow{
-		cfg:  tokens.AuthCodeConfig{BaseURL: fc.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret},
-		opts: tokens.Options{HTTPClient: a.httpClient},
+	l, err := authorize(ctx, ln, authFlow{
+		cfg:     tokens.AuthCodeConfig{BaseURL: fc.URL, ClientID: fc.ClientID, ClientSecret: fc.ClientSecret},
+		opts:    tokens.Options{HTTPClient: a.httpClient},
+		standby: c.Standby,
 		open: func(ctx context.Context, authURL, callback string) error {
 			fmt.Fprintf(a.stdout, "Open this URL in a browser and sign in to FotoWeb as the user fotoembed should act as:\n\n  %s\n\n"+
 				"Waiting up to %s for FotoWeb to redirect to %s ...\n", authURL, fmtDuration(c.Timeout), callback)
@@ -76,21 +83,48 @@ func (a *app) login(ctx context.Context, args []string) error {
 			}
 			return nil
 		},
+		note: func() {
+			fmt.Fprintf(a.stdout, "Authorized. The browser now asks FotoWeb once more, for the standby login (approve it if FotoWeb asks) ...\n")
+		},
 	})
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("login: no answer from the browser within %s (--timeout)", fmtDuration(c.Timeout))
 	}
 	if err != nil {
 		return err
 	}
-	store := &tokens.FileStore{Path: fc.TokenFile}
-	if err := store.Save(ctx, tok); err != nil {
+	if err := saveLogin(context.WithoutCancel(ctx), &tokens.FileStore{Path: fc.TokenFile}, l.saved()); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Logged in. The token is saved in %s (mode 0600; keep it private).\n"+
-		"Start the service with:\n  FOTOEMBED_AUTH=user FOTOEMBED_FOTOWEB_URL=%s FOTOEMBED_CLIENT_ID=%s FOTOEMBED_TOKEN_FILE=%s fotoembed serve\n",
-		fc.TokenFile, fc.URL, fc.ClientID, fc.TokenFile)
+	fmt.Fprintf(a.stdout, "Logged in. The token is saved in %s (mode 0600; keep it private).\n", fc.TokenFile)
+	switch {
+	case l.standby != nil && l.standby.RefreshToken != "":
+		fmt.Fprintf(a.stdout, "A standby login is saved with it: if the service ever loses the first, it goes on with the standby and warns.\n")
+	case c.Standby:
+		why := "FotoWeb gave no refresh token"
+		if l.standbyErr != nil {
+			why = l.standbyErr.Error()
+		}
+		fmt.Fprintf(a.stderr, "warning: no standby login (%s); a refresh token lost while FotoWeb rotates it will need a new login\n", why)
+	}
+	fmt.Fprintf(a.stdout, "Start the service with:\n  FOTOEMBED_AUTH=user FOTOEMBED_FOTOWEB_URL=%s FOTOEMBED_CLIENT_ID=%s FOTOEMBED_TOKEN_FILE=%s fotoembed serve\n"+
+		"A service already running with this token file (or its Redis store) picks the new login up by itself.\n",
+		fc.URL, fc.ClientID, fc.TokenFile)
 	return nil
+}
+
+// saveLogin saves a new login's token in the token file, holding the
+// file's lock so that a running service, which refreshes under the same
+// lock, never overwrites it with the token of the login it replaces.
+func saveLogin(ctx context.Context, store *tokens.FileStore, tok *oauth2.Token) error {
+	lctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	unlock, err := store.Lock(lctx)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	defer unlock()
+	return store.Save(ctx, tok)
 }
 
 // listenLoopback listens on 127.0.0.1:port for the OAuth callback.
@@ -113,9 +147,13 @@ func headlessBrowser(hc *http.Client) func(ctx context.Context, authURL, callbac
 		if hc != nil {
 			rt = hc.Transport
 		}
+		var authorizeAt string // the authorize endpoint, set before the first request
 		c := &http.Client{Transport: rt, Timeout: 30 * time.Second,
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if req.URL.Scheme+"://"+req.URL.Host+req.URL.Path != callback {
+				// The callback may send the browser on to a second
+				// authorization (the standby login).
+				to := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
+				if to != callback && to != authorizeAt {
 					return fmt.Errorf("authorize redirected elsewhere than %s", callback)
 				}
 				return nil
@@ -124,6 +162,7 @@ func headlessBrowser(hc *http.Client) func(ctx context.Context, authURL, callbac
 		if err != nil {
 			return err
 		}
+		authorizeAt = req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
 		resp, err := c.Do(req)
 		if err != nil {
 			var ue *url.Error

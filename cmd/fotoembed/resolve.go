@@ -51,7 +51,7 @@ func (a *app) resolve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := c.Log.logger(a.stderr)
-	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil)
+	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -194,7 +194,7 @@ func (a *app) rewriteSource(c *rewriteConfig, mode rewrite.Mode) (src rewrite.So
 			HTTPClient: a.httpClient, Now: a.now})
 		return src, done, err
 	}
-	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil)
+	ts, err := c.FotoWeb.tokenSource(a.httpClient, nil, nil)
 	if err != nil {
 		return nil, done, err
 	}

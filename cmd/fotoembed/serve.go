@@ -185,7 +185,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	}
 	var recheck rechecker // asks the URL token prober to probe again when FotoWeb refuses a fetch
 	rt := urltoken.RecheckTransport(metrics.InstrumentTransport(base), recheck.recheck)
-	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}, userStore)
+	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}, userStore, log)
 	if err != nil {
 		return nil, "", closeStore, err
 	}

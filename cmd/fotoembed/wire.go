@@ -14,9 +14,10 @@ import (
 
 // tokenSource returns the token source --auth asks for. hc, when not nil,
 // is the base client for the token endpoint. userStore, when not nil,
-// keeps the --auth user token instead of the token file.
-func (c *fotowebConfig) tokenSource(hc *http.Client, userStore tokens.TokenStore) (*tokens.Source, error) {
-	opts := tokens.Options{HTTPClient: hc}
+// keeps the --auth user token instead of the token file. log, when not
+// nil, is told about a lost or restored login.
+func (c *fotowebConfig) tokenSource(hc *http.Client, userStore tokens.TokenStore, log *slog.Logger) (*tokens.Source, error) {
+	opts := tokens.Options{HTTPClient: hc, Logger: log}
 	switch c.Auth {
 	case authClientCredentials:
 		return tokens.ClientCredentials(tokens.ClientCredentialsConfig{
@@ -71,9 +72,10 @@ func (c *serverConfig) sharedStore(ctx context.Context, log *slog.Logger) (*redi
 	return redisstore.New(ctx, redisstore.Config{URL: c.Store, NearTTL: offIfZero(c.StoreNearTTL), Timeout: c.StoreTimeout, Logger: log})
 }
 
-// userTokenStore keeps the --auth user token in Redis for every replica,
-// seeded from the token file `fotoembed login` wrote (which also takes a
-// refreshed token while Redis is down).
+// userTokenStore keeps the --auth user token in Redis for every replica
+// and in the token file `fotoembed login` wrote: every rotation goes to
+// both, and the newer of the two is used, so that losing either (Redis
+// restarted empty, a lost file) loses nothing.
 func userTokenStore(ctx context.Context, shared *redisstore.Store, tokenFile string, log *slog.Logger) tokens.TokenStore {
 	file := &tokens.FileStore{Path: tokenFile}
 	ts := shared.TokenStore("user", file)
