@@ -32,6 +32,10 @@ type MemoryReport struct {
 	// JSONBytes is the average size of the FotoWeb asset representations
 	// the entries were decoded from.
 	JSONBytes int
+	// Estimate is the store's own estimate of the bytes it holds
+	// (embed.StoreStats.Bytes) at the same stages; it includes from the
+	// start what rendering adds (the memoised signed paths).
+	Estimate [3]uint64
 }
 
 // PerEntry returns live heap, heap in use and RSS bytes per entry for
@@ -42,9 +46,10 @@ func (m *MemoryReport) PerEntry(stage int) (live, heap, rss float64) {
 	return per(m.Live), per(m.Heap), per(m.RSS)
 }
 
-// MeasureMemory fills a resolver's in-process store (embed.MemoryStore,
-// the default) with n realistic entries through Resolve, as the service
-// does: each decoded anew from a FotoWeb asset representation (one of the
+// MeasureMemory fills a resolver's in-process store (an
+// embed.MemoryStore without limits, so that all n stay) with n realistic
+// entries through Resolve, as the service does: each decoded anew from a
+// FotoWeb asset representation (one of the
 // fake's seed images, so every string is the entry's own) and turned into
 // an embed.Info. It reads
 // runtime.MemStats.HeapInuse and VmRSS after a GC before and after.
@@ -58,7 +63,10 @@ func MeasureMemory(ctx context.Context, n int) (*MemoryReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := embed.NewResolver(embed.ResolverConfig{Source: src, TTL: time.Hour})
+	// A store without limits (the defaults would evict), so that every
+	// entry is measured.
+	store := embed.NewBoundedMemoryStore(embed.MemoryStoreConfig{MaxEntries: -1, MaxBytes: -1})
+	res, err := embed.NewResolver(embed.ResolverConfig{Source: src, TTL: time.Hour, Store: store})
 	if err != nil {
 		return nil, err
 	}
@@ -76,12 +84,14 @@ func MeasureMemory(ctx context.Context, n int) (*MemoryReport, error) {
 	}
 	m := &MemoryReport{Entries: n, JSONBytes: src.avgJSON()}
 	m.Live[0], m.Heap[0], m.RSS[0] = settledUsage()
+	m.Estimate[0] = uint64(store.StoreStats().Bytes)
 	for _, ref := range refs {
 		if _, err := res.Resolve(ctx, ref); err != nil {
 			return nil, err
 		}
 	}
 	m.Live[1], m.Heap[1], m.RSS[1] = settledUsage()
+	m.Estimate[1] = uint64(store.StoreStats().Bytes)
 	for _, ref := range refs {
 		in, err := res.Resolve(ctx, ref)
 		if err != nil {
@@ -92,7 +102,8 @@ func MeasureMemory(ctx context.Context, n int) (*MemoryReport, error) {
 		}
 	}
 	m.Live[2], m.Heap[2], m.RSS[2] = settledUsage()
-	if got := res.Store().(*embed.MemoryStore).Len(); got != n {
+	m.Estimate[2] = uint64(store.StoreStats().Bytes)
+	if got := store.Len(); got != n {
 		return nil, fmt.Errorf("bench: the store holds %d entries, want %d", got, n)
 	}
 	runtime.KeepAlive(refs)

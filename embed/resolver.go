@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,9 @@ const (
 	DefaultNotFoundTTL  = 30 * time.Second
 	DefaultErrorBackoff = 10 * time.Second
 	DefaultFetchTimeout = 15 * time.Second
+	// DefaultMissTimeout is how long a caller waits for FotoWeb on a
+	// miss before giving up (the fetch itself goes on).
+	DefaultMissTimeout = 10 * time.Second
 	// DefaultPreviewTokenMargin is how long before its previewToken
 	// expires an entry is fetched anew.
 	DefaultPreviewTokenMargin = 10 * time.Minute
@@ -40,8 +44,10 @@ const (
 var (
 	// ErrBadRef reports an asset reference the source cannot parse.
 	ErrBadRef = errors.New("embed: bad asset reference")
-	// ErrUpstream reports that FotoWeb failed and no stale entry could
-	// be served. It wraps the cause.
+	// ErrUpstream reports that FotoWeb failed, or did not answer within
+	// the miss budget (ResolverConfig.MissTimeout; the error then also
+	// matches context.DeadlineExceeded), and no stale entry could be
+	// served. It wraps the cause.
 	ErrUpstream = errors.New("embed: FotoWeb unavailable")
 )
 
@@ -50,12 +56,19 @@ var (
 type ResolverConfig struct {
 	// Source fetches assets; required.
 	Source AssetSource
-	// Store holds entries; nil means a new NewMemoryStore(0).
+	// Store holds entries; nil means a new NewMemoryStore(0) (bounded by
+	// the default limits).
 	Store Store
 	// TTL is how long a resolved asset is fresh (default 5 min).
 	TTL time.Duration
-	// StaleIfError is how long after going stale an entry is still
-	// served when refreshing it fails (default 30 min).
+	// StaleIfError is the stale window: how long after going stale an
+	// entry may still be served (default 30 min). Within it a stale
+	// entry is served at once while one background refresh runs
+	// (stale-while-revalidate), and is kept when refreshing fails
+	// (stale-if-error). Never served stale: a not-found marker, an entry
+	// whose previewToken has less than PreviewTokenMargin (at least a
+	// minute) left, and an entry past its Rights.Expires; for those the
+	// caller waits for the refresh.
 	StaleIfError time.Duration
 	// NotFoundTTL is how long "not found" is remembered (default 30 s).
 	NotFoundTTL time.Duration
@@ -67,6 +80,12 @@ type ResolverConfig struct {
 	// not cancelled when the caller that started it goes away, because
 	// other callers may be waiting for it.
 	FetchTimeout time.Duration
+	// MissTimeout is the miss budget: how long a caller waits for
+	// FotoWeb when no entry can be served (default 10 s). Past it Resolve
+	// gives up with an error matching both [ErrUpstream] and
+	// context.DeadlineExceeded (the service answers 504); the fetch goes
+	// on, bounded by FetchTimeout, for the other callers and the cache.
+	MissTimeout time.Duration
 	// Fields names the metadata fields kept for alt, caption and credit.
 	Fields Fields
 	// PreviewTokens keeps each asset's previewToken in its Info (for the
@@ -89,6 +108,8 @@ type Resolver struct {
 	seed   maphash.Seed
 	epochs [epochShards]atomic.Uint64 // bumped by Invalidate, by key hash; see set
 	stats  counters
+	bg     sync.Map       // keys with a background refresh under way; see revalidate
+	bgWG   sync.WaitGroup // background refreshes under way (tests wait on it)
 }
 
 // epochShards is the number of invalidation epochs keys are spread over.
@@ -119,6 +140,7 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 	def(&cfg.NotFoundTTL, DefaultNotFoundTTL)
 	def(&cfg.ErrorBackoff, DefaultErrorBackoff)
 	def(&cfg.FetchTimeout, DefaultFetchTimeout)
+	def(&cfg.MissTimeout, DefaultMissTimeout)
 	def(&cfg.PreviewTokenMargin, DefaultPreviewTokenMargin)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -140,49 +162,44 @@ func (r *Resolver) Key(ref string) (string, error) {
 }
 
 // Resolve returns what FotoWeb says about the asset ref, from the cache
-// when fresh. A missing asset gives an error matching fotoweb.ErrNotFound;
-// an unreachable FotoWeb gives the stale entry within StaleIfError, then
-// an error matching [ErrUpstream].
+// when fresh. A stale entry within the stale window is returned at once
+// while one background refresh runs (see ResolverConfig.StaleIfError).
+// A missing asset gives an error matching fotoweb.ErrNotFound; an
+// unreachable FotoWeb gives the stale entry within the stale window, then
+// an error matching [ErrUpstream]; a caller that waited MissTimeout for
+// FotoWeb gets an error matching ErrUpstream and
+// context.DeadlineExceeded.
 func (r *Resolver) Resolve(ctx context.Context, ref string) (*Info, error) {
 	// Fast path: a ref spelled exactly as a stored key is that canonical
 	// href (the store holds only ParseRef results, and ParseRef returns a
-	// canonical href unchanged), so a fresh entry needs no parsing.
+	// canonical href unchanged), so a stored entry needs no parsing.
+	looked := ""
 	if strings.HasPrefix(ref, "/") {
-		if e, ok := r.fresh(ref); ok {
-			return r.hit(ref, e)
+		if e, st := r.lookup(ref); st == entryFresh || st == entryRevalidate {
+			return r.serve(ctx, ref, e, st)
 		}
+		looked = ref
 	}
 	key, err := r.Key(ref)
 	if err != nil {
 		return nil, err
 	}
-	if e, ok := r.fresh(key); ok {
-		return r.hit(key, e)
-	}
-	r.stats.misses.Add(1)
-	ch := r.group.DoChan(key, func() (any, error) { return r.refresh(ctx, key) })
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
+	if key != looked {
+		if e, st := r.lookup(key); st == entryFresh || st == entryRevalidate {
+			return r.serve(ctx, key, e, st)
 		}
-		e := res.Val.(*Entry)
-		if e.Stale {
-			r.stats.staleServes.Add(1)
-		}
-		return r.result(key, e)
-	case <-ctx.Done():
-		return nil, fmt.Errorf("embed: resolving %q: %w", key, ctx.Err())
 	}
+	return r.wait(ctx, key)
 }
 
 // Cached reports whether resolving ref now would be answered from a
-// fresh stored entry, without asking FotoWeb: the same lookups as
-// Resolve, nothing counted. A ref that does not parse reports true (it
-// is refused without FotoWeb).
+// stored entry without waiting for FotoWeb (a fresh entry, or a stale one
+// served while it is refreshed in the background): the same lookups as
+// Resolve, nothing counted, no refresh started. A ref that does not parse
+// reports true (it is refused without FotoWeb).
 func (r *Resolver) Cached(ref string) bool {
 	if strings.HasPrefix(ref, "/") {
-		if _, ok := r.fresh(ref); ok {
+		if _, st := r.lookup(ref); st == entryFresh || st == entryRevalidate {
 			return true
 		}
 	}
@@ -190,27 +207,14 @@ func (r *Resolver) Cached(ref string) bool {
 	if err != nil {
 		return true
 	}
-	_, ok := r.fresh(key)
-	return ok
+	_, st := r.lookup(key)
+	return st == entryFresh || st == entryRevalidate
 }
 
 // fresh returns the stored entry for key if it is fresh.
 func (r *Resolver) fresh(key string) (*Entry, bool) {
-	e, ok := r.cfg.Store.Get(key)
-	if !ok || e == nil || !r.cfg.Now().Before(e.FreshUntil) {
-		return nil, false
-	}
-	return e, true
-}
-
-// hit counts and answers a lookup served from a fresh entry.
-func (r *Resolver) hit(key string, e *Entry) (*Info, error) {
-	if e.Stale {
-		r.stats.staleServes.Add(1)
-	} else {
-		r.stats.hits.Add(1)
-	}
-	return r.result(key, e)
+	e, st := r.lookup(key)
+	return e, st == entryFresh
 }
 
 // result turns an entry into Resolve's answer.

@@ -76,12 +76,17 @@ func TestResolveTTL(t *testing.T) {
 	if n := v.fake.Count(landscapeRef); n != 1 {
 		t.Fatalf("%d requests within the TTL, want 1", n)
 	}
-	v.clock.Advance(2 * time.Second)
+	v.clock.Advance(2 * time.Second) // stale: served at once, refreshed in the background
 	resolve()
+	v.res.bgWG.Wait()
 	if n := v.fake.Count(landscapeRef); n != 2 {
 		t.Fatalf("%d requests after the TTL, want 2", n)
 	}
-	if s := v.res.Stats(); s.Hits != 1 || s.Misses != 2 {
+	resolve() // the refreshed entry is fresh
+	if n := v.fake.Count(landscapeRef); n != 2 {
+		t.Fatalf("%d requests after the refresh, want 2", n)
+	}
+	if s := v.res.Stats(); s.Hits != 2 || s.Misses != 1 || s.StaleWhileRevalidate != 1 || s.BackgroundRefreshes != 1 || s.Fetches != 2 {
 		t.Errorf("stats %+v", s)
 	}
 }
@@ -95,11 +100,12 @@ func TestResolveStaleIfError(t *testing.T) {
 	}
 	v.fake.SetFault(archivesPrefix, fotowebtest.Fault{Status: 503})
 
-	v.clock.Advance(2 * time.Minute) // stale, within the window
+	v.clock.Advance(2 * time.Minute) // stale, within the window: served while refreshed
 	in, err := v.res.Resolve(ctx, landscapeRef)
 	if err != nil || in != fresh {
 		t.Fatalf("stale serve: %v, %v", in, err)
 	}
+	v.res.bgWG.Wait() // the background refresh fails: the entry is kept, stale
 	if n := v.fake.Count(landscapeRef); n != 2 {
 		t.Errorf("%d requests, want 2 (one failed refresh)", n)
 	}
@@ -111,7 +117,7 @@ func TestResolveStaleIfError(t *testing.T) {
 		t.Errorf("%d requests during the back-off, want 2", n)
 	}
 	s := v.res.Stats()
-	if s.StaleServes != 2 || s.UpstreamErrors != 1 {
+	if s.StaleWhileRevalidate != 1 || s.StaleServes != 1 || s.UpstreamErrors != 1 || s.BackgroundRefreshes != 1 {
 		t.Errorf("stats %+v", s)
 	}
 
@@ -327,6 +333,7 @@ func TestPrime(t *testing.T) {
 	if _, err := v.res.Resolve(ctx, a.Href); err != nil {
 		t.Fatal(err)
 	}
+	v.res.bgWG.Wait()
 	if n := v.fake.Count(a.Href); n != 1 {
 		t.Errorf("%d asset requests after the TTL, want 1", n)
 	}
@@ -351,8 +358,12 @@ func TestCached(t *testing.T) {
 		t.Error("not cached after a resolve")
 	}
 	v.clock.Advance(DefaultTTL + time.Second)
+	if !v.res.Cached(fotowebtest.LandscapeAsset) {
+		t.Error("a stale entry served while refreshed does not count as cached")
+	}
+	v.clock.Advance(DefaultStaleIfError)
 	if v.res.Cached(fotowebtest.LandscapeAsset) {
-		t.Error("a stale entry counts as cached")
+		t.Error("an entry past its stale window counts as cached")
 	}
 	if v.res.Stats() != before {
 		t.Error("Cached changed the counters")

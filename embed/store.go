@@ -3,8 +3,6 @@ package embed
 import (
 	"context"
 	"time"
-
-	gocache "github.com/patrickmn/go-cache"
 )
 
 // Store holds resolved entries by canonical asset href. The in-process
@@ -38,8 +36,8 @@ type FillLocker interface {
 
 // Entry is what a [Store] keeps for one asset: the resolved Info or a
 // not-found marker, when it was fetched, until when it is fresh, and until
-// when it may be served while FotoWeb fails (stale-if-error). It is plain
-// data that round-trips through encoding/json. It never holds an access
+// when it may be served stale (stale-while-revalidate, stale-if-error).
+// It is plain data that round-trips through encoding/json. It never holds an access
 // token; its Info holds the asset's previewToken only when the resolver
 // keeps them (ResolverConfig.PreviewTokens).
 type Entry struct {
@@ -51,51 +49,12 @@ type Entry struct {
 	Fetched time.Time `json:"fetched"`
 	// FreshUntil is when the entry goes stale and is fetched anew.
 	FreshUntil time.Time `json:"freshUntil"`
-	// StaleUntil is the end of the window in which the stale entry is
-	// served if fetching anew fails; not after it.
+	// StaleUntil is the end of the stale window: until then a stale
+	// entry may be served while it is refreshed in the background, or
+	// when fetching anew fails; not after it.
 	StaleUntil time.Time `json:"staleUntil"`
 	// Stale marks an entry kept after a failed refresh: it is served,
 	// and counted as a stale serve, until FreshUntil (a short back-off),
 	// when FotoWeb is asked again.
 	Stale bool `json:"stale,omitempty"`
 }
-
-// MemoryStore is the in-process [Store], backed by go-cache.
-type MemoryStore struct {
-	c *gocache.Cache
-}
-
-// NewMemoryStore returns an empty in-process store that sweeps expired
-// entries every cleanup interval (0 means every 10 minutes).
-func NewMemoryStore(cleanup time.Duration) *MemoryStore {
-	if cleanup <= 0 {
-		cleanup = 10 * time.Minute
-	}
-	return &MemoryStore{c: gocache.New(gocache.NoExpiration, cleanup)}
-}
-
-// Get implements [Store].
-func (s *MemoryStore) Get(key string) (*Entry, bool) {
-	v, ok := s.c.Get(key)
-	if !ok {
-		return nil, false
-	}
-	e, ok := v.(*Entry)
-	return e, ok
-}
-
-// Set implements [Store]. A ttl of 0 or less keeps the entry until the
-// next Set or Delete.
-func (s *MemoryStore) Set(key string, e *Entry, ttl time.Duration) {
-	if ttl <= 0 {
-		ttl = gocache.NoExpiration
-	}
-	s.c.Set(key, e, ttl)
-}
-
-// Delete implements [Store].
-func (s *MemoryStore) Delete(key string) { s.c.Delete(key) }
-
-// Len returns the number of entries held, expired ones included until
-// the next sweep.
-func (s *MemoryStore) Len() int { return s.c.ItemCount() }

@@ -8,21 +8,22 @@ import (
 	"sync/atomic"
 	"time"
 
-	gocache "github.com/patrickmn/go-cache"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/fotoembed/fotoembed/embed"
 )
 
 // Store is an [embed.Store] whose entries live in Redis, shared by every
-// replica, with a short-lived in-process near cache in front. It also
+// replica, with a short-lived in-process near cache in front (an
+// [embed.MemoryStore] with the default limits, so that it stays bounded
+// while Redis is down and it holds every entry; see StoreStats). It also
 // implements [embed.FillLocker], so that concurrent misses across
 // replicas make one upstream request. Create it with [New]; Close it when
 // done. It is safe for concurrent use.
 type Store struct {
 	cfg  Config
 	rdb  *redis.Client
-	near *gocache.Cache
+	near *embed.MemoryStore
 	log  *rateLog
 
 	// invalSeq counts invalidations seen (messages, local deletes, near
@@ -60,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{
 		cfg:  cfg,
 		rdb:  redis.NewClient(opts),
-		near: gocache.New(cfg.NearTTL, nearCleanup(cfg.NearTTL)),
+		near: newNear(cfg.NearTTL),
 		log:  newRateLog(cfg.Logger, cfg.LogInterval),
 		stop: make(chan struct{}),
 	}
@@ -76,6 +77,17 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	s.wg.Add(1)
 	go s.monitor()
 	return s, nil
+}
+
+// nearLimits are the near cache's limits: the embed.MemoryStore defaults
+// (tests make them small).
+var nearLimits embed.MemoryStoreConfig
+
+// newNear returns an empty near cache for entries living d.
+func newNear(d time.Duration) *embed.MemoryStore {
+	cfg := nearLimits
+	cfg.Cleanup = nearCleanup(d)
+	return embed.NewBoundedMemoryStore(cfg)
 }
 
 // nearCleanup is the sweep interval of a near cache with entries living d.
@@ -115,9 +127,9 @@ func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc)
 // Get implements [embed.Store]: the near cache, then Redis. A Redis error
 // or timeout is a miss; while the health ping fails, Redis is not asked.
 func (s *Store) Get(key string) (*embed.Entry, bool) {
-	if v, ok := s.near.Get(key); ok {
+	if e, ok := s.near.Get(key); ok {
 		s.stats.nearHits.Add(1)
-		return v.(*embed.Entry), true
+		return e, true
 	}
 	if !s.health.up() {
 		s.stats.misses.Add(1)
@@ -231,9 +243,14 @@ func (s *Store) dropLocal(key string) {
 // invalidated: invalidations may have been missed.
 func (s *Store) clearNear() {
 	s.invalSeq.Add(1)
-	s.near.Flush()
+	s.near.Clear()
 	s.fills.invalidateAll()
 }
+
+// StoreStats implements [embed.StatsStore] for the near cache: what this
+// replica holds in memory and evicted (the service exports it as the
+// fotoembed_cache_entries, _bytes and _evictions_total metrics).
+func (s *Store) StoreStats() embed.StoreStats { return s.near.StoreStats() }
 
 // ping asks Redis for PONG within Timeout.
 func (s *Store) ping(ctx context.Context) error {
@@ -246,4 +263,5 @@ func (s *Store) ping(ctx context.Context) error {
 var (
 	_ embed.Store      = (*Store)(nil)
 	_ embed.FillLocker = (*Store)(nil)
+	_ embed.StatsStore = (*Store)(nil)
 )

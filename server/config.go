@@ -149,6 +149,15 @@ type Config struct {
 	ReadyInterval time.Duration
 	// ReadyTimeout bounds one readiness check (default 5s).
 	ReadyTimeout time.Duration
+	// ReadyStrict makes /readyz fail (503) when FotoWeb does not answer
+	// its probe or no token can be had. Without it those checks are
+	// "degraded" and /readyz stays 200: FotoWeb and its login are shared
+	// by every replica, so failing readiness on them would take every
+	// replica out of the load balancer at once while cached assets could
+	// still be served. Set it when a load balancer should rather send no
+	// traffic than traffic only the cache can answer (a single replica
+	// behind a fallback, a canary gate).
+	ReadyStrict bool
 	// OEmbedCacheAge is oEmbed's cache_age (default 1h).
 	OEmbedCacheAge time.Duration
 	// OEmbedWidth is the widest preview oEmbed offers when the consumer

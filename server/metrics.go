@@ -29,6 +29,7 @@ type Metrics struct {
 	storeOnce       sync.Once
 	urlTokenOnce    sync.Once
 	exportsOnce     sync.Once
+	readyOnce       sync.Once // readiness gauges (health.go)
 
 	// reqMu guards reqObs, the request children already resolved, so
 	// that the hot path skips WithLabelValues' label hashing.
@@ -138,6 +139,12 @@ func (m *Metrics) watchResolver(r *embed.Resolver) {
 				func(s embed.Stats) uint64 { return s.Misses }),
 			counter("fotoembed_cache_stale_serves_total", "Asset lookups answered with a stale entry because FotoWeb failed.",
 				func(s embed.Stats) uint64 { return s.StaleServes }),
+			counter("fotoembed_cache_stale_while_revalidate_total", "Asset lookups answered at once with a stale entry while it was refreshed in the background.",
+				func(s embed.Stats) uint64 { return s.StaleWhileRevalidate }),
+			counter("fotoembed_cache_background_refreshes_total", "Asset fetches from FotoWeb made in the background for stale entries.",
+				func(s embed.Stats) uint64 { return s.BackgroundRefreshes }),
+			counter("fotoembed_cache_miss_timeouts_total", "Asset lookups that gave up waiting for FotoWeb after the miss budget.",
+				func(s embed.Stats) uint64 { return s.MissTimeouts }),
 			counter("fotoembed_cache_fetches_total", "Asset fetches from FotoWeb (one per coalesced miss).",
 				func(s embed.Stats) uint64 { return s.Fetches }),
 			counter("fotoembed_cache_upstream_errors_total", "Failed asset fetches (not-found excluded).",
@@ -145,7 +152,47 @@ func (m *Metrics) watchResolver(r *embed.Resolver) {
 			counter("fotoembed_cache_not_found_total", "Asset lookups answered not found.",
 				func(s embed.Stats) uint64 { return s.NotFound }),
 		)
+		if st, ok := r.Store().(embed.StatsStore); ok {
+			m.reg.MustRegister(storeMetrics(st)...)
+		}
 	})
+}
+
+// storeMetrics are the size and eviction metrics of a resolver's store
+// that reports them (the in-process store, or a shared store's near
+// cache): fotoembed_cache_entries and _max_entries by kind (asset,
+// not_found), fotoembed_cache_bytes and _max_bytes (the store's estimate;
+// a max of 0 means no limit) and fotoembed_cache_evictions_total by
+// reason (size, entries, not_found, expired).
+func storeMetrics(st embed.StatsStore) []prometheus.Collector {
+	gauge := func(name, help string, labels prometheus.Labels, get func(embed.StoreStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: labels},
+			func() float64 { return get(st.StoreStats()) })
+	}
+	eviction := func(reason string, get func(embed.Evictions) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fotoembed_cache_evictions_total",
+			Help: "Cache entries evicted before being replaced or deleted, by reason: size (the byte bound), entries (the entry bound), " +
+				"not_found (the bound on not-found markers), expired (past their time to live).",
+			ConstLabels: prometheus.Labels{"reason": reason}},
+			func() float64 { return float64(get(st.StoreStats().Evictions)) })
+	}
+	const entriesHelp = "Cache entries held, by kind (asset, or not_found marker)."
+	const maxEntriesHelp = "Most cache entries held, by kind (asset, or not_found marker); 0 means no limit."
+	asset, notFound := prometheus.Labels{"kind": "asset"}, prometheus.Labels{"kind": "not_found"}
+	return []prometheus.Collector{
+		gauge("fotoembed_cache_entries", entriesHelp, asset, func(s embed.StoreStats) float64 { return float64(s.Entries) }),
+		gauge("fotoembed_cache_entries", entriesHelp, notFound, func(s embed.StoreStats) float64 { return float64(s.NotFound) }),
+		gauge("fotoembed_cache_max_entries", maxEntriesHelp, asset, func(s embed.StoreStats) float64 { return float64(s.MaxEntries) }),
+		gauge("fotoembed_cache_max_entries", maxEntriesHelp, notFound, func(s embed.StoreStats) float64 { return float64(s.MaxNotFound) }),
+		gauge("fotoembed_cache_bytes", "Estimated heap bytes of the cache entries held.", nil,
+			func(s embed.StoreStats) float64 { return float64(s.Bytes) }),
+		gauge("fotoembed_cache_max_bytes", "Most estimated heap bytes of cache entries held; 0 means no limit.", nil,
+			func(s embed.StoreStats) float64 { return float64(s.MaxBytes) }),
+		eviction("size", func(e embed.Evictions) uint64 { return e.Size }),
+		eviction("entries", func(e embed.Evictions) uint64 { return e.Entries }),
+		eviction("not_found", func(e embed.Evictions) uint64 { return e.NotFound }),
+		eviction("expired", func(e embed.Evictions) uint64 { return e.Expired }),
+	}
 }
 
 // watchStore exports the metrics of a resolver store that is a

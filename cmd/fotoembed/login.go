@@ -44,7 +44,9 @@ func loginFlags(env lookupFunc, c *loginConfig) *flagSet {
 	f := newFlagSet("login", "",
 		"Log in to FotoWeb as the (least-privilege) user the service should act as: open the printed\n"+
 			"URL in a browser, sign in, and the token, with its refresh token, is saved in --token-file\n"+
-			"(mode 0600) for `fotoembed serve --auth user`, which keeps it fresh.", env)
+			"(mode 0600) for `fotoembed serve --auth user`, which keeps it fresh. The browser is then sent\n"+
+			"to FotoWeb once more for a standby login, saved with it, that the service falls back on if\n"+
+			"the first is ever lost. A running service picks up a new login without a restart.", env)
 	c.FotoWeb.registerURL(f, "required")
 	c.FotoWeb.registerApp(f, defaultTokenFile(env))
 	f.Int(&c.CallbackPort, "callback-port", "FOTOEMBED_CALLBACK_PORT", 0, 0, 65535,

@@ -245,7 +245,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
 	scfg.Fields, scfg.Metrics, scfg.Logger = c.Resolver.Fields, metrics, log
 	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
-	scfg.BodyTimeout = sc.BodyTimeout
+	scfg.BodyTimeout, scfg.ReadyStrict = sc.BodyTimeout, sc.ReadyStrict
 	sc.rateLimits(&scfg)
 	srv, err := server.New(scfg)
 	if err != nil {

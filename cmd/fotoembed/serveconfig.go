@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,8 +55,13 @@ func (c *signingConfig) signer() (*urlsig.Signer, error) {
 }
 
 // resolverConfig configures the asset cache and the metadata fields.
+// Zero durations and limits mean "off" (the commands that register no
+// cache flags resolve uncached, unbounded, without a miss budget).
 type resolverConfig struct {
 	CacheTTL, StaleWindow, NotFoundTTL time.Duration
+	MissTimeout                        time.Duration
+	CacheMaxEntries, CacheMaxNotFound  int   // 0: no limit
+	CacheMaxBytes                      int64 // 0: no limit
 	Fields                             embed.Fields
 	CreditPrefix                       string
 }
@@ -64,9 +70,97 @@ type resolverConfig struct {
 func (c *resolverConfig) register(f *flagSet) {
 	f.Duration(&c.CacheTTL, "cache-ttl", "FOTOEMBED_CACHE_TTL", embed.DefaultTTL, "how long what FotoWeb said about an asset is reused; 0 turns caching off")
 	f.Duration(&c.StaleWindow, "stale-window", "FOTOEMBED_STALE_WINDOW", embed.DefaultStaleIfError,
-		"how long after it went stale an entry is still served while FotoWeb fails; 0 turns it off")
+		"how long after it went stale an entry is still served: at once while one background request refreshes it, and while FotoWeb fails "+
+			"(never past the asset's licence end, nor with a previewToken about to expire); 0 turns it off")
 	f.Duration(&c.NotFoundTTL, "not-found-ttl", "FOTOEMBED_NOT_FOUND_TTL", embed.DefaultNotFoundTTL, "how long \"asset not found\" is remembered; 0 turns it off")
+	f.Duration(&c.MissTimeout, "miss-timeout", "FOTOEMBED_MISS_TIMEOUT", embed.DefaultMissTimeout,
+		"how long a request waits for FotoWeb on an asset that is not cached before it fails with 504 (the fetch goes on and fills the cache); "+
+			"0 waits for the fetch (at most 15s)")
+	f.Int(&c.CacheMaxEntries, "cache-max-entries", "FOTOEMBED_CACHE_MAX_ENTRIES", embed.DefaultMaxEntries, 0, math.MaxInt32,
+		"most assets kept in memory (--store memory; with Redis, each replica's near cache keeps the defaults); "+
+			"the least recently used goes first; 0 means no limit")
+	c.registerSize(f, &c.CacheMaxBytes, "cache-max-bytes", "FOTOEMBED_CACHE_MAX_BYTES", embed.DefaultMaxBytes,
+		"most memory the cached assets take, by the cache's own estimate (some 5 KB an asset; the process's resident size is larger by "+
+			"the Go runtime's headroom), as bytes or with a unit (KiB, MiB, GiB, KB, MB, GB); the least recently used goes first; 0 means no limit")
+	f.Int(&c.CacheMaxNotFound, "cache-max-not-found", "FOTOEMBED_CACHE_MAX_NOT_FOUND", embed.DefaultMaxNotFound, 0, math.MaxInt32,
+		"most \"asset not found\" answers kept, apart from the assets (so that a crawler's misses cannot push assets out); 0 means no limit")
 	c.registerFields(f)
+}
+
+// registerSize registers a byte-size flag accepting 0 and more.
+func (c *resolverConfig) registerSize(f *flagSet, p *int64, name, env string, def int64, usage string) {
+	f.add(&option{name: name, env: env, def: fmtSize(def), arg: "size", usage: usage,
+		parse: func(s string) error {
+			n, err := parseSize(s)
+			if err != nil {
+				return err
+			}
+			*p = n
+			return nil
+		}})
+}
+
+// sizeUnits are the units parseSize accepts, lower-case.
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+}
+
+// parseSize parses a byte count: a whole number, optionally followed by
+// a unit (B, KiB, MiB, GiB, TiB, or the decimal KB, MB, GB, TB; any case,
+// space allowed).
+func parseSize(s string) (int64, error) {
+	bad := errors.New("must be a size such as 268435456, 256MiB or 1GB")
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	if i < 0 {
+		i = len(s)
+	}
+	if i == 0 {
+		return 0, bad
+	}
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(s[i:]))]
+	if !ok {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil || n > math.MaxInt64/unit {
+		return 0, bad
+	}
+	return n * unit, nil
+}
+
+// fmtSize formats a byte count with the largest binary unit dividing it.
+func fmtSize(n int64) string {
+	for _, u := range []struct {
+		name string
+		v    int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n != 0 && n%u.v == 0 {
+			return strconv.FormatInt(n/u.v, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// minCacheBytes is the least non-zero --cache-max-bytes: less holds a
+// few hundred assets at most, and is most likely a missing unit.
+const minCacheBytes = 1 << 20
+
+// memoryStore returns the bounded in-process store c's limits describe.
+func (c *resolverConfig) memoryStore() *embed.MemoryStore {
+	off := func(n int64) int64 {
+		if n == 0 {
+			return -1
+		}
+		return n
+	}
+	return embed.NewBoundedMemoryStore(embed.MemoryStoreConfig{
+		MaxEntries:  int(off(int64(c.CacheMaxEntries))),
+		MaxBytes:    off(c.CacheMaxBytes),
+		MaxNotFound: int(off(int64(c.CacheMaxNotFound))),
+	})
 }
 
 // registerFields registers the metadata field flags.
@@ -101,6 +195,13 @@ func (c *resolverConfig) Validate() error {
 		if f.id == 0 {
 			errs = append(errs, fmt.Errorf("--%s-field 0: give a FotoWeb metadata field id (such as 120) or -1 to turn it off", f.name))
 		}
+	}
+	if n := c.CacheMaxBytes; n > 0 && n < minCacheBytes {
+		errs = append(errs, fmt.Errorf("--cache-max-bytes %d is less than 1MiB, room for a few hundred assets at most (each takes some 5 KB): "+
+			"give a size with its unit, such as 256MiB, or 0 for no limit", n))
+	}
+	if c.MissTimeout > 0 && c.MissTimeout < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("--miss-timeout %v is too short for FotoWeb to answer: give at least 100ms (such as 10s), or 0 to wait for the fetch", c.MissTimeout))
 	}
 	return errors.Join(errs...)
 }
@@ -138,6 +239,7 @@ type serverConfig struct {
 	RequestTimeout  time.Duration
 	BodyTimeout     time.Duration // server.Config.BodyTimeout
 	ShutdownTimeout time.Duration
+	ReadyStrict     bool // server.Config.ReadyStrict
 	Title           string
 	Store           string // "memory" or a Redis URL (may hold a password)
 	StoreNearTTL    time.Duration
@@ -188,6 +290,10 @@ func (c *serverConfig) register(f *flagSet) {
 		"time a client has to send the body of a POST (/v1/resolve, /v1/usage, webhooks) once its headers are in")
 	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish")
+	f.Bool(&c.ReadyStrict, "ready-strict", "FOTOEMBED_READY_STRICT", false,
+		"/readyz answers 503 when FotoWeb does not answer or no token can be had (a lost login included); "+
+			"by default those are reported as degraded and /readyz stays 200, since every replica shares FotoWeb "+
+			"and cached images can still be served")
 	f.String(&c.Title, "title", "FOTOEMBED_TITLE", server.DefaultTitle, "text", "title of the web UI")
 	f.String(&c.Store, "store", "FOTOEMBED_STORE", storeMemory, "memory|URL",
 		"where resolved assets are cached: memory (this process), or a Redis URL such as redis://redis:6379/0 (rediss:// for TLS) "+

@@ -49,14 +49,18 @@ func (c *fotowebConfig) client(ts fotoweb.TokenSource, hc *http.Client, log *slo
 }
 
 // resolver returns the caching asset resolver over src; store nil means
-// the in-process one.
+// the in-process one, bounded by the --cache-max-* limits.
 func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store, previewTokens bool) (*embed.Resolver, error) {
+	if store == nil {
+		store = c.memoryStore()
+	}
 	return embed.NewResolver(embed.ResolverConfig{
 		Source:        src,
 		Store:         store,
 		TTL:           offIfZero(c.CacheTTL),
 		StaleIfError:  offIfZero(c.StaleWindow),
 		NotFoundTTL:   offIfZero(c.NotFoundTTL),
+		MissTimeout:   offIfZero(c.MissTimeout),
 		Fields:        c.Fields,
 		PreviewTokens: previewTokens,
 	})

@@ -176,6 +176,13 @@ type Fault struct {
 	RetryAfter time.Duration // with Status 429/503: Retry-After header in seconds
 	Reset      bool          // close the connection without an answer (hijack)
 	Times      int           // apply only to the next Times matching requests (0 = until cleared)
+	// Hang, when not nil, holds each matching request (after Latency)
+	// until the channel is closed or the client goes away (a FotoWeb that
+	// accepts connections and never answers); once released, the
+	// request is answered as the other fields say (normally, when Status
+	// is 0). Close it before closing the server: Close waits for
+	// handlers.
+	Hang <-chan struct{}
 }
 
 // Server is a Fake listening on 127.0.0.1.

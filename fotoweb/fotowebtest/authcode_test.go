@@ -212,3 +212,32 @@ func TestRefreshRevokedAndExpired(t *testing.T) {
 		t.Errorf("expired: %s", r.body)
 	}
 }
+
+// TestHoldNextRefresh: the held refresh has already rotated (the old
+// refresh token is refused) when rotated is closed; its answer, with the
+// new refresh token, comes only on release; the hold applies once.
+func TestHoldNextRefresh(t *testing.T) {
+	s := newServer(t, Options{})
+	_, rt1 := userTokens(t, s)
+	rotated, release := s.HoldNextRefresh()
+	answer := make(chan response, 1)
+	go func() { answer <- postToken(t, s, refreshForm(rt1)) }()
+	<-rotated
+	if r := postToken(t, s, refreshForm(rt1)); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "invalid_grant") {
+		t.Errorf("the old refresh token during the hold: %d %s", r.status, r.body)
+	}
+	select {
+	case r := <-answer:
+		t.Fatalf("answered before release: %d", r.status)
+	default:
+	}
+	release()
+	r := <-answer
+	rt2, _ := r.json(t)["refresh_token"].(string)
+	if r.status != http.StatusOK || rt2 == "" || rt2 == rt1 {
+		t.Fatalf("held answer: %d %s", r.status, r.body)
+	}
+	if r := postToken(t, s, refreshForm(rt2)); r.status != http.StatusOK {
+		t.Errorf("the next refresh is held too, or the new token fails: %d", r.status)
+	}
+}

@@ -30,10 +30,13 @@ type Fake struct {
 	tasks    taskStore
 	exports  exportStore
 	reqSeq   atomic.Uint64
-	deny     atomic.Bool  // authorize answers access_denied
-	tokenOff atomic.Bool  // token endpoint answers 503
-	preview  atomic.Int32 // PreviewAuthMode (SetPreviewAuth)
-	login    *principal   // who the authorize endpoint approves (Options.LoginUser)
+	deny     atomic.Bool // authorize answers access_denied
+	tokenOff atomic.Bool // token endpoint answers 503
+	// hold, when set, holds the next refresh grant's answer after the
+	// rotation; see HoldNextRefresh.
+	hold    atomic.Pointer[refreshHold]
+	preview atomic.Int32 // PreviewAuthMode (SetPreviewAuth)
+	login   *principal   // who the authorize endpoint approves (Options.LoginUser)
 }
 
 // New returns a fake FotoWeb handler with the seed data. The caller

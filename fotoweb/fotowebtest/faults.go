@@ -92,6 +92,14 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
+	if ft.Hang != nil {
+		f.logf("fotowebtest: %s %s -> hanging (fault)", r.Method, r.URL.Path)
+		select {
+		case <-ft.Hang:
+		case <-r.Context().Done():
+			return true
+		}
+	}
 	if ft.Reset {
 		f.logf("fotowebtest: %s %s -> connection reset (fault)", r.Method, r.URL.Path)
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {

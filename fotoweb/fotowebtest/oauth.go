@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -197,8 +198,35 @@ func (f *Fake) grantRefresh(w http.ResponseWriter, r *http.Request, form url.Val
 	if rotate {
 		next = f.issueRefresh(t.who, client)
 	}
+	if h := f.hold.Swap(nil); h != nil {
+		close(h.rotated)
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return nil // the client is gone: the answer is lost
+		}
+	}
 	f.writeToken(w, access, life, next)
 	return nil
+}
+
+// refreshHold is an armed HoldNextRefresh.
+type refreshHold struct {
+	rotated chan struct{}
+	release chan struct{}
+}
+
+// HoldNextRefresh makes the next refresh-token grant do its work (the old
+// refresh token is dead, the new one issued) and then hold its answer:
+// rotated is closed at that moment, and the answer is written only when
+// release is called (or never, when the client has gone away). This is
+// the window in which a client that dies loses its login: FotoWeb has
+// rotated the token and the client never learns the new one.
+func (f *Fake) HoldNextRefresh() (rotated <-chan struct{}, release func()) {
+	h := &refreshHold{rotated: make(chan struct{}), release: make(chan struct{})}
+	f.hold.Store(h)
+	var once sync.Once
+	return h.rotated, func() { once.Do(func() { close(h.release) }) }
 }
 
 // writeToken writes the token response by hand so that expires_in keeps

@@ -29,15 +29,16 @@ func main() {
 	}
 	fmt.Printf("%d cached assets (FotoWeb JSON %d bytes each on average), %s, GOMAXPROCS=%d, %.1fs\n\n",
 		m.Entries, m.JSONBytes, runtime.Version(), runtime.GOMAXPROCS(0), time.Since(start).Seconds())
-	fmt.Println("| Stage | live heap | heap in use | RSS | live heap per entry | heap in use per entry | RSS per entry |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
-	fmt.Printf("| empty cache | %s | %s | %s | – | – | – |\n", mib(m.Live[0]), mib(m.Heap[0]), mib(m.RSS[0]))
+	fmt.Println("| Stage | live heap | heap in use | RSS | live heap per entry | heap in use per entry | RSS per entry | store's estimate per entry |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Printf("| empty cache | %s | %s | %s | – | – | – | – |\n", mib(m.Live[0]), mib(m.Heap[0]), mib(m.RSS[0]))
 	for stage, name := range []string{1: "cached (resolved once)", 2: "cached and rendered once (signed paths memoised)"} {
 		if stage == 0 {
 			continue
 		}
 		l, h, r := m.PerEntry(stage)
-		fmt.Printf("| %s | %s | %s | %s | %.0f B | %.0f B | %.0f B |\n", name, mib(m.Live[stage]), mib(m.Heap[stage]), mib(m.RSS[stage]), l, h, r)
+		est := float64(m.Estimate[stage]-m.Estimate[0]) / float64(m.Entries)
+		fmt.Printf("| %s | %s | %s | %s | %.0f B | %.0f B | %.0f B | %.0f B |\n", name, mib(m.Live[stage]), mib(m.Heap[stage]), mib(m.RSS[stage]), l, h, r, est)
 	}
 }
 

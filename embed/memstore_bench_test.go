@@ -1,0 +1,68 @@
+package embed
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+)
+
+// benchStore returns a default store holding n entries under realistic
+// hrefs, and the hrefs.
+func benchStore(b *testing.B, n int) (*MemoryStore, []string) {
+	b.Helper()
+	s := NewMemoryStore(0)
+	keys := make([]string, n)
+	e := &Entry{Info: info(landscape())}
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/fotoweb/archives/5001-Photos/Synthetic/synthetic-%05d.jpg.info", i)
+		s.Set(keys[i], e, DefaultTTL)
+	}
+	return s, keys
+}
+
+// BenchmarkMemoryStoreGet is a hit in a store of 10,000 entries.
+func BenchmarkMemoryStoreGet(b *testing.B) {
+	s, keys := benchStore(b, 10_000)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok := s.Get(keys[i%len(keys)]); !ok {
+			b.Fatal("miss")
+		}
+		i++
+	}
+}
+
+// BenchmarkMemoryStoreGetParallel is hits from every core at once.
+func BenchmarkMemoryStoreGetParallel(b *testing.B) {
+	s, keys := benchStore(b, 10_000)
+	var seq atomic.Uint64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(seq.Add(7919))
+		for pb.Next() {
+			if _, ok := s.Get(keys[i%len(keys)]); !ok {
+				b.Error("miss")
+				return
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkMemoryStoreSetEvict is a store of a new entry into a full
+// store (one eviction each).
+func BenchmarkMemoryStoreSetEvict(b *testing.B) {
+	s := NewBoundedMemoryStore(MemoryStoreConfig{MaxEntries: 10_000})
+	e := &Entry{Info: info(landscape())}
+	keys := make([]string, 50_000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("/fotoweb/archives/5001-Photos/Synthetic/synthetic-%05d.jpg.info", i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.Set(keys[i%len(keys)], e, DefaultTTL)
+		i++
+	}
+}
