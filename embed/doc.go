@@ -6,13 +6,16 @@
 //
 //   - A [Resolver] asks FotoWeb (through an [AssetSource], such as
 //     *fotoweb.Client) what it knows about an asset and keeps the answer
-//     as an [Info] in a [Store] (go-cache in process by default; the
-//     interface is small so that a shared Redis store can implement it).
-//     Entries are keyed by the canonical href, so every spelling of one
-//     asset shares one entry. Concurrent misses for one asset make one
-//     upstream request; a failed refresh serves the stale entry for
-//     StaleIfError, then fails; "not found" is remembered for
-//     NotFoundTTL. [Resolver.Stats] exposes counters for metrics. An Info
+//     as an [Info] in a [Store] (in process by default a [MemoryStore],
+//     bounded by entries and an estimate of bytes, evicting the least
+//     recently used; the interface is small so that a shared Redis store
+//     can implement it). Entries are keyed by the canonical href, so every
+//     spelling of one asset shares one entry. Concurrent misses for one
+//     asset make one upstream request, and a caller waits for it at most
+//     MissTimeout; a stale entry is served at once while one background
+//     refresh runs (stale-while-revalidate, within StaleIfError); a failed
+//     refresh serves the stale entry for StaleIfError, then fails; "not
+//     found" is remembered for NotFoundTTL. [Resolver.Stats] exposes counters for metrics. An Info
 //     never holds an access token or a URL with a token; it holds the
 //     asset's previewToken (that one asset's previews, one hour) only
 //     when ResolverConfig.PreviewTokens asks for it, and is then fetched

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"fmt"
+	"github.com/fotoembed/fotoembed/embed"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -46,6 +47,10 @@ type Config struct {
 	// can serve an entry another replica has replaced. Negative: no near
 	// cache (every Get asks Redis).
 	NearTTL time.Duration
+	// NearLimits bound the near cache (entries, estimated bytes,
+	// not-found markers) as they bound the in-process store; the zero
+	// value means embed's defaults. Cleanup and Now are set by the store.
+	NearLimits embed.MemoryStoreConfig
 	// Timeout bounds every Redis call (default 200 ms). A call that takes
 	// longer counts as a miss (Get), is dropped (Set) or is held and sent
 	// when Redis answers again (Delete).

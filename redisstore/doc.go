@@ -1,15 +1,15 @@
 // Package redisstore lets several fotoembed replicas behind a load
 // balancer behave as one service, through one Redis server.
 //
-// One replica needs nothing but its in-process go-cache store
+// One replica needs nothing but its bounded in-process store
 // ([embed.NewMemoryStore]). With `--store redis://...` each replica uses
 // a [Store] instead:
 //
 //   - Resolved-asset entries ([embed.Entry], as JSON) live in Redis under
 //     KeyPrefix+"entry:"+href with the TTL the resolver asks for, shared
-//     by every replica. A small go-cache near cache in front keeps what a
-//     replica read for NearTTL (default 5 s), so a busy page costs no
-//     Redis round trip per image.
+//     by every replica. A near cache in front (an [embed.MemoryStore]
+//     bounded by NearLimits) keeps what a replica read for NearTTL
+//     (default 5 s), so a busy page costs no Redis round trip per image.
 //   - Delete (a webhook reached one replica) removes the Redis key and
 //     PUBLISHes the href on KeyPrefix+"invalidate"; every Store is
 //     subscribed and drops it from its near cache, within milliseconds.

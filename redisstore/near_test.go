@@ -24,10 +24,7 @@ func TestNearCacheDefaultLimits(t *testing.T) {
 // most recently used entries), counts its evictions, and an entry it
 // evicted is still read from Redis.
 func TestNearCacheBounded(t *testing.T) {
-	saved := nearLimits
-	nearLimits = embed.MemoryStoreConfig{MaxEntries: 5, MaxNotFound: 2}
-	t.Cleanup(func() { nearLimits = saved })
-	s := newStore(t, redistest.Start(t), Config{NearTTL: time.Minute})
+	s := newStore(t, redistest.Start(t), Config{NearTTL: time.Minute, NearLimits: embed.MemoryStoreConfig{MaxEntries: 5, MaxNotFound: 2}})
 	key := func(i int) string { return fmt.Sprintf("/fotoweb/archives/5001-Photos/a-%d.jpg.info", i) }
 	for i := range 20 {
 		s.Set(key(i), &embed.Entry{Info: &embed.Info{Href: key(i)}}, time.Hour)

@@ -61,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{
 		cfg:  cfg,
 		rdb:  redis.NewClient(opts),
-		near: newNear(cfg.NearTTL),
+		near: newNear(cfg.NearLimits, cfg.NearTTL),
 		log:  newRateLog(cfg.Logger, cfg.LogInterval),
 		stop: make(chan struct{}),
 	}
@@ -79,15 +79,10 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// nearLimits are the near cache's limits: the embed.MemoryStore defaults
-// (tests make them small).
-var nearLimits embed.MemoryStoreConfig
-
-// newNear returns an empty near cache for entries living d.
-func newNear(d time.Duration) *embed.MemoryStore {
-	cfg := nearLimits
-	cfg.Cleanup = nearCleanup(d)
-	return embed.NewBoundedMemoryStore(cfg)
+// newNear returns an empty near cache with limits for entries living d.
+func newNear(limits embed.MemoryStoreConfig, d time.Duration) *embed.MemoryStore {
+	limits.Cleanup, limits.Now = nearCleanup(d), nil
+	return embed.NewBoundedMemoryStore(limits)
 }
 
 // nearCleanup is the sweep interval of a near cache with entries living d.

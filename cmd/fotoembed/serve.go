@@ -159,7 +159,7 @@ func bodyTimeout(d time.Duration) time.Duration {
 // the closing of the shared store (a no-op without one).
 func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger) (_ *server.Server, _ string, closeStore func(), err error) {
 	closeStore = func() {}
-	shared, err := c.Server.sharedStore(ctx, log)
+	shared, err := c.Server.sharedStore(ctx, c.Resolver.cacheLimits(), log)
 	if err != nil {
 		return nil, "", closeStore, err
 	}

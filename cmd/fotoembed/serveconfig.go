@@ -77,7 +77,7 @@ func (c *resolverConfig) register(f *flagSet) {
 		"how long a request waits for FotoWeb on an asset that is not cached before it fails with 504 (the fetch goes on and fills the cache); "+
 			"0 waits for the fetch (at most 15s)")
 	f.Int(&c.CacheMaxEntries, "cache-max-entries", "FOTOEMBED_CACHE_MAX_ENTRIES", embed.DefaultMaxEntries, 0, math.MaxInt32,
-		"most assets kept in memory (--store memory; with Redis, each replica's near cache keeps the defaults); "+
+		"most assets kept in memory (the in-process cache, or with --store Redis each replica's near cache); "+
 			"the least recently used goes first; 0 means no limit")
 	c.registerSize(f, &c.CacheMaxBytes, "cache-max-bytes", "FOTOEMBED_CACHE_MAX_BYTES", embed.DefaultMaxBytes,
 		"most memory the cached assets take, by the cache's own estimate (some 5 KB an asset; the process's resident size is larger by "+
@@ -150,17 +150,23 @@ const minCacheBytes = 1 << 20
 
 // memoryStore returns the bounded in-process store c's limits describe.
 func (c *resolverConfig) memoryStore() *embed.MemoryStore {
+	return embed.NewBoundedMemoryStore(c.cacheLimits())
+}
+
+// cacheLimits are the limits of the in-process store, and of the Redis
+// store's near cache: this command's 0 ("no limit") is embed's negative.
+func (c *resolverConfig) cacheLimits() embed.MemoryStoreConfig {
 	off := func(n int64) int64 {
 		if n == 0 {
 			return -1
 		}
 		return n
 	}
-	return embed.NewBoundedMemoryStore(embed.MemoryStoreConfig{
+	return embed.MemoryStoreConfig{
 		MaxEntries:  int(off(int64(c.CacheMaxEntries))),
 		MaxBytes:    off(c.CacheMaxBytes),
 		MaxNotFound: int(off(int64(c.CacheMaxNotFound))),
-	})
+	}
 }
 
 // registerFields registers the metadata field flags.

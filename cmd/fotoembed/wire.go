@@ -68,12 +68,12 @@ func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store, prev
 
 // sharedStore opens the Redis store --store names; nil for memory. The
 // caller closes it.
-func (c *serverConfig) sharedStore(ctx context.Context, log *slog.Logger) (*redisstore.Store, error) {
+func (c *serverConfig) sharedStore(ctx context.Context, near embed.MemoryStoreConfig, log *slog.Logger) (*redisstore.Store, error) {
 	if c.Store == "" || c.Store == storeMemory {
 		return nil, nil
 	}
 	redisstore.SetClientLogger(log, 0)
-	return redisstore.New(ctx, redisstore.Config{URL: c.Store, NearTTL: offIfZero(c.StoreNearTTL), Timeout: c.StoreTimeout, Logger: log})
+	return redisstore.New(ctx, redisstore.Config{URL: c.Store, NearTTL: offIfZero(c.StoreNearTTL), NearLimits: near, Timeout: c.StoreTimeout, Logger: log})
 }
 
 // userTokenStore keeps the --auth user token in Redis for every replica
