@@ -71,8 +71,14 @@ func (e *tokenEnv) login(t *testing.T) *oauth2.Token {
 // from the login file.
 func (e *tokenEnv) source(t *testing.T, s *Store) (*tokens.Source, *TokenStore) {
 	t.Helper()
-	ts := s.TokenStore("user", e.file)
-	if _, err := ts.Seed(context.Background(), e.file); err != nil {
+	return e.sourceWith(t, s, e.file)
+}
+
+// sourceWith is source with the replica's own token file.
+func (e *tokenEnv) sourceWith(t *testing.T, s *Store, file *tokens.FileStore) (*tokens.Source, *TokenStore) {
+	t.Helper()
+	ts := s.TokenStore("user", file)
+	if _, err := ts.Seed(context.Background(), file); err != nil {
 		t.Fatal(err)
 	}
 	cfg := e.cfg
@@ -283,16 +289,7 @@ func TestTokenRedisEmptyAllRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	replica := func(file *tokens.FileStore) *tokens.Source {
-		ts := newStore(t, r, Config{}).TokenStore("user", file)
-		if _, err := ts.Seed(context.Background(), file); err != nil {
-			t.Fatal(err)
-		}
-		cfg := e.cfg
-		cfg.RedirectURL = ""
-		src, err := tokens.RefreshSource(cfg, ts, e.opts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		src, _ := e.sourceWith(t, newStore(t, r, Config{}), file)
 		return src
 	}
 	a, b := replica(e.file), replica(fileB)
