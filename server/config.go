@@ -193,8 +193,12 @@ type Config struct {
 	RateLimitExempt []netip.Prefix
 	// Metrics receives the server's metrics; nil means NewMetrics().
 	Metrics *Metrics
-	// Logger receives access and error logs; nil discards.
+	// Logger receives error and event logs; nil discards.
 	Logger *slog.Logger
+	// AccessLogger receives the access log, one line per request; nil
+	// means Logger. Give it a buffered writer (internal/logbuf) so that a
+	// busy service does not pay a write system call per request.
+	AccessLogger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -322,6 +326,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.AccessLogger == nil {
+		c.AccessLogger = c.Logger
 	}
 	if c.Now == nil {
 		c.Now = time.Now

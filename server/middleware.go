@@ -111,10 +111,10 @@ func (s *Server) logRequest(c echo.Context, next echo.HandlerFunc) error {
 		level = slog.LevelWarn
 	}
 	ctx := req.Context()
-	if !s.log.Enabled(ctx, level) {
+	if !s.access.Enabled(ctx, level) {
 		return nil
 	}
-	s.log.LogAttrs(ctx, level, "request",
+	s.access.LogAttrs(ctx, level, "request",
 		slog.String("request_id", requestID(c)),
 		slog.String("method", methodLabel(req.Method)), // the same bounded set as the metric
 		slog.String("uri", s.red.uri(req.URL)),

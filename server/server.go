@@ -20,6 +20,7 @@ type Server struct {
 	emb          *embed.Embedder
 	res          *embed.Resolver
 	log          *slog.Logger
+	access       *slog.Logger // the access log (Config.AccessLogger)
 	red          *redactor
 	metrics      *Metrics
 	tpl          *template.Template
@@ -55,6 +56,7 @@ func New(cfg Config) (*Server, error) {
 		emb:      cfg.Embedder,
 		res:      cfg.Embedder.Resolver(),
 		log:      cfg.Logger,
+		access:   cfg.AccessLogger,
 		red:      newRedactor(append([]string{cfg.HookSecret}, cfg.APIKeys...)...),
 		metrics:  cfg.Metrics,
 		tpl:      tpl,

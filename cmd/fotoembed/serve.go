@@ -10,8 +10,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/logbuf"
 	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urltoken"
@@ -96,7 +99,12 @@ func listen(addr, flag string) (net.Listener, error) {
 // called with the base URL once the service accepts connections.
 func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger, announce func(baseURL string)) error {
 	defer ln.Close()
-	srv, base, closeStore, err := a.newServer(ctx, c, ln, log)
+	// The access log (a line per request) is buffered and written in
+	// batches; the rest of the log is written at once. Close, after the
+	// graceful shutdown below, writes out every line still pending.
+	access := logbuf.New(a.stderr, logbuf.Options{})
+	defer access.Close()
+	srv, base, closeStore, err := a.newServer(ctx, c, ln, log, access)
 	if err != nil {
 		return err
 	}
@@ -157,7 +165,7 @@ func bodyTimeout(d time.Duration) time.Duration {
 // newServer builds token source, FotoWeb client, resolver, signer,
 // embedder and server from c. It returns the server, its base URL and
 // the closing of the shared store (a no-op without one).
-func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger) (_ *server.Server, _ string, closeStore func(), err error) {
+func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger, access *logbuf.Writer) (_ *server.Server, _ string, closeStore func(), err error) {
 	closeStore = func() {}
 	shared, err := c.Server.sharedStore(ctx, c.Resolver.cacheLimits(), log)
 	if err != nil {
@@ -179,6 +187,9 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 		log.Info("resolved assets are shared through Redis", "store", redisstore.RedactURL(c.Server.Store))
 	}
 	metrics := server.NewMetrics()
+	metrics.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fotoembed_access_log_dropped_total",
+		Help: "Access log lines dropped because the log output could not keep up (its buffer was full)."},
+		func() float64 { return float64(access.Dropped()) }))
 	var base http.RoundTripper
 	if a.httpClient != nil {
 		base = a.httpClient.Transport
@@ -243,7 +254,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	scfg.APIKeys, scfg.HookSecret, scfg.HookAllow, scfg.TrustedProxies = sc.APIKeys, sc.HookSecret, hookAllow, trusted
 	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, sc.RedirectMaxAge
 	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
-	scfg.Fields, scfg.Metrics, scfg.Logger = c.Resolver.Fields, metrics, log
+	scfg.Fields, scfg.Metrics, scfg.Logger, scfg.AccessLogger = c.Resolver.Fields, metrics, log, c.Log.logger(access)
 	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
 	scfg.BodyTimeout, scfg.ReadyStrict = sc.BodyTimeout, sc.ReadyStrict
 	sc.rateLimits(&scfg)
