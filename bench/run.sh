@@ -37,8 +37,9 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-WRK=${WRK:-wrk}
+WRK=${WRK:-wrk} NGINX=${NGINX:-nginx}
 command -v "$WRK" >/dev/null || { echo "run.sh: wrk not found (apt-get install wrk)" >&2; exit 2; }
+command -v "$NGINX" >/dev/null || { echo "run.sh: nginx not found (apt-get install nginx-light; it has secure_link)" >&2; exit 2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fotoembed-bench.XXXXXX")
 pids=()
@@ -72,7 +73,7 @@ go build -o "$work/loadtarget" ./bench/cmd/loadtarget
 
 # Every run is bounded: loadtarget processes exit on their own after
 # lifetime, and wrk runs for $duration seconds.
-ncases=7
+ncases=9
 lifetime=$(( (rounds * 2 * duration * 2 * ncases) + 120 ))s
 
 # start NAME target|load ARGS... starts a loadtarget role (taskset execs
@@ -100,6 +101,26 @@ start() {
 	eval "pid_$name=${pids[-1]}"
 }
 
+# start_nginx NAME true|false: the nginx secure_link baseline, its access log
+# on or off. loadtarget writes its configuration; nginx runs in the
+# foreground as one process (no master), pinned like the server under test.
+start_nginx() {
+	local name=$1 log=$2 dir=$work/$1 i
+	"$work/loadtarget" -role nginx-conf -out "$dir" -access-log="$log" -env "$work/$name.env"
+	set -a; . "$work/$name.env"; set +a
+	"${on_target[@]}" "$NGINX" -c "$NGINX_CONF" -p "$dir" >"$work/$name.out" 2>"$work/$name.err" &
+	pids+=($!)
+	local port=${NGINX_URL##*:}
+	for i in $(seq 1 600); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+		if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+			echo "run.sh: nginx ($name) failed to start:" >&2; cat "$work/$name.err" "$dir/error.log" >&2 2>/dev/null; exit 1
+		fi
+		sleep 0.1
+	done
+	eval "pid_$name=${pids[-1]} url_$name=$NGINX_URL"
+}
+
 # cputicks PID: user+system CPU time of a process, in clock ticks.
 cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -113,6 +134,8 @@ start quiet target -role service -delivery redirect -out "$work/quiet" -fotoweb 
 start proxy target -role service -delivery proxy -out "$work/proxy" "${svc[@]}"
 start echo302 target -role echo302
 start revproxy target -role revproxy -fotoweb "$FAKE_URL"
+start_nginx nginx true
+start_nginx nginxq false
 
 results=$work/results.tsv
 : >"$results"
@@ -178,6 +201,8 @@ key=$(cat "$R/apikey")
 echo "run.sh: $(date +%T) wrk runs of ${duration}s, $rounds round(s), connections $conns, pinned=$pin" >&2
 pair redirect "$pid_echo302" "$ECHO302_URL" "$R/redirect.paths" "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/redirect.paths"
 pair nolog "$pid_echo302" "$ECHO302_URL" "$R/redirect.paths" "$pid_quiet" "$QUIET_URL" "$R/redirect.paths"
+pair nginx "$pid_nginx" "$url_nginx" "$work/nginx/nginx.paths" "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/redirect.paths"
+pair nginxnolog "$pid_nginxq" "$url_nginxq" "$work/nginxq/nginx.paths" "$pid_quiet" "$QUIET_URL" "$R/redirect.paths"
 pair proxy "$pid_revproxy" "$REVPROXY_URL" "$P/preview.paths" "$pid_proxy" "$SERVICE_PROXY_URL" "$P/proxy.paths"
 alone embed "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/embed.paths" GET "" "$key"
 alone resolve "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/resolve.paths" POST "$R/resolve.json" "$key"
@@ -188,7 +213,7 @@ alone resolve "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/resolve.paths" POST "$
 	echo "### Load test, $(date -u +%Y-%m-%d), mode $mode"
 	echo
 	echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(go version | cut -d' ' -f3-4)," \
-		"$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2). Pinned: $pin (server under test GOMAXPROCS=$target_procs;" \
+		"$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | sed 's/.*: //'). Pinned: $pin (server under test GOMAXPROCS=$target_procs;" \
 		"wrk -t$threads). wrk -d${duration}s, $rounds round(s); proxied file $PROXY_BYTES bytes."
 	echo
 	awk -F'\t' -f bench/wrk/report.awk "$results"

@@ -68,6 +68,9 @@ type ServiceConfig struct {
 	// Logger is the service's logger; nil means what `fotoembed serve`
 	// does by default, an info-level text log, written to io.Discard.
 	Logger *slog.Logger
+	// AccessLogger is the access log (server.Config.AccessLogger); nil
+	// means Logger.
+	AccessLogger *slog.Logger
 	// CacheTTL, StaleIfError, NotFoundTTL and ErrorBackoff tune the
 	// resolver.
 	CacheTTL, StaleIfError, NotFoundTTL, ErrorBackoff time.Duration
@@ -181,7 +184,7 @@ func (s *Service) build() error {
 		Origin: cfg.FotoWebURL, BaseURL: s.URL, Delivery: cfg.Delivery,
 		AllowAdminTokenInURL: cfg.Auth == AuthClientCredentials,
 		APIKeys:              []string{cfg.APIKey}, PublicArchives: []string{"5001"},
-		RequestTimeout: cfg.RequestTimeout, Metrics: s.Metrics, Logger: cfg.Logger,
+		RequestTimeout: cfg.RequestTimeout, Metrics: s.Metrics, Logger: cfg.Logger, AccessLogger: cfg.AccessLogger,
 	})
 	return err
 }

@@ -12,13 +12,16 @@
 //	loadtarget -role echo302  [-addr A] [-env FILE]
 //	loadtarget -role revproxy -fotoweb URL [-auth ...] [-env FILE]
 //	loadtarget -role all      [-out DIR] [-env FILE]
+//	loadtarget -role nginx-conf -out DIR [-access-log=false] [-env FILE]
 //
 // Once listening, a role writes KEY=VALUE lines (its URL and GOMAXPROCS)
 // to -env (default stdout). The service role resolves the warm set,
 // checks every target once and writes wrk's inputs to -out: redirect.paths,
 // proxy.paths, preview.paths, embed.paths (one path per line),
 // resolve.json and apikey. Every role exits after -lifetime, or on
-// SIGINT/SIGTERM.
+// SIGINT/SIGTERM, except nginx-conf, which writes the configuration of
+// the nginx secure_link baseline (nginx.conf and nginx.paths in -out),
+// announces NGINX_URL and exits: run.sh starts nginx itself.
 package main
 
 import (
@@ -40,6 +43,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/bench"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/logbuf"
 	"github.com/fotoembed/fotoembed/server"
 )
 
@@ -48,6 +52,7 @@ type options struct {
 	role, addr, fotoweb, delivery, auth, out, env, logLevel, logFile, pprof string
 	lifetime                                                                time.Duration
 	upstreamIdle                                                            int
+	accessLog                                                               bool
 }
 
 func main() {
@@ -64,6 +69,7 @@ func main() {
 	flag.DurationVar(&o.lifetime, "lifetime", 30*time.Minute, "exit after this long")
 	flag.IntVar(&o.upstreamIdle, "upstream-idle", 0, "idle connections kept per host to FotoWeb by the service and the reverse proxy (0: as `fotoembed serve`)")
 	flag.StringVar(&o.pprof, "pprof", "", "serve net/http/pprof for this process on this loopback address, such as 127.0.0.1:6060")
+	flag.BoolVar(&o.accessLog, "access-log", true, "nginx-conf: nginx writes an access log")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -77,6 +83,9 @@ func main() {
 
 // run starts the role, announces it and waits for ctx to end.
 func run(ctx context.Context, o options) error {
+	if o.role == "nginx-conf" {
+		return nginxConf(o)
+	}
 	var env []string
 	var closers []func()
 	defer func() {
@@ -176,9 +185,13 @@ func startService(ctx context.Context, o options, fw, out string) ([]string, fun
 		}
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv}))
+	// The access log goes through a buffered writer, as `fotoembed serve`
+	// writes it.
+	access := logbuf.New(w, logbuf.Options{})
 	s, err := bench.StartService(ctx, bench.ServiceConfig{FotoWebURL: fw, Addr: o.addr, Auth: auth, Delivery: delivery, Logger: log,
-		Transport: o.transport()})
+		AccessLogger: slog.New(slog.NewTextHandler(access, &slog.HandlerOptions{Level: lv})), Transport: o.transport()})
 	if err != nil {
+		access.Close()
 		return nil, nil, err
 	}
 	t, err := bench.BuildTargets(ctx, s)
@@ -193,6 +206,7 @@ func startService(ctx context.Context, o options, fw, out string) ([]string, fun
 	}
 	if err != nil {
 		s.Close()
+		access.Close()
 		return nil, nil, err
 	}
 	name := "SERVICE_" + strings.ToUpper(delivery.String())
@@ -203,7 +217,7 @@ func startService(ctx context.Context, o options, fw, out string) ([]string, fun
 	if t.Proxy != "" {
 		env = append(env, fmt.Sprintf("PROXY_BYTES=%d", t.ProxyBytes))
 	}
-	return env, s.Close, nil
+	return env, func() { s.Close(); access.Close() }, nil
 }
 
 // writeTargets writes wrk's input files.
@@ -292,4 +306,20 @@ func announce(file string, env []string) error {
 		return err
 	}
 	return os.Rename(tmp, file)
+}
+
+// nginxConf writes the nginx secure_link baseline's configuration and
+// paths to -out and announces its URL.
+func nginxConf(o options) error {
+	if o.out == "" {
+		return fmt.Errorf("-role nginx-conf needs -out")
+	}
+	n, err := bench.WriteNginxSecureLink(o.out, o.accessLog, 500)
+	if err != nil {
+		return err
+	}
+	if err := n.WritePaths(filepath.Join(o.out, "nginx.paths")); err != nil {
+		return err
+	}
+	return announce(o.env, []string{"NGINX_URL=" + n.URL, "NGINX_CONF=" + n.Conf})
 }
