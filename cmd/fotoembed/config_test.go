@@ -236,7 +236,8 @@ func TestSecretsAreNeverFlags(t *testing.T) {
 }
 
 func TestHelpShowsNoSecrets(t *testing.T) {
-	for _, cmd := range []string{"serve", "resolve", "login", "sign", "rewrite", "demo", "version"} {
+	for _, c := range commands {
+		cmd := c.name
 		var out, errb bytes.Buffer
 		if code := cli([]string{cmd, "-h"}, envOf(validEnv()), &out, &errb); code != 0 {
 			t.Errorf("%s -h: exit %d: %s", cmd, code, errb.String())

@@ -63,6 +63,7 @@ var commands = []command{
 	{"demo", "run the service against a built-in fake FotoWeb; needs no configuration", (*app).demo},
 	{"login", "log in to FotoWeb as a least-privilege user and save the token for serve", (*app).login},
 	{"resolve", "print what FotoWeb says about assets, as JSON", (*app).resolve},
+	{"doctor", "check a real FotoWeb instance and report what fotoembed depends on (--json for a bug report)", (*app).doctor},
 	{"sign", "print a signed image URL for an asset", (*app).sign},
 	{"rewrite", "replace image placeholders in a built static site with finished img elements", (*app).rewrite},
 	{"usage", "print the pages that use an asset (the where-used record)", (*app).whereUsed},

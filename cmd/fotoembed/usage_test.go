@@ -141,6 +141,8 @@ func flagSetFor(name string, env lookupFunc) *flagSet {
 		return loginFlags(env, new(loginConfig))
 	case "resolve":
 		return resolveFlags(env, new(resolveConfig))
+	case "doctor":
+		return doctorFlags(env, new(doctorConfig))
 	case "sign":
 		return signFlags(env, new(signConfig))
 	case "rewrite":
