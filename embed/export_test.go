@@ -24,9 +24,9 @@ type exportEnv struct {
 	emb  *embed.Embedder
 }
 
-func newExportEnv(t *testing.T) *exportEnv {
+func newExportEnv(t *testing.T, fl fotowebtest.Flavour) *exportEnv {
 	t.Helper()
-	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	fake := fotowebtest.NewServer(fotowebtest.Options{Flavour: fl})
 	t.Cleanup(fake.Close)
 	client, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: tokens.Static(fake.ReadOnlyUserToken()), MaxAttempts: 1})
 	if err != nil {
@@ -53,7 +53,7 @@ var urlAttr = regexp.MustCompile(`(?:src|srcset)="([^"]*)"`)
 // URL, no token), every one of them loads without credentials, the HTML
 // is valid, and rendering again exports nothing more.
 func TestExportDelivery(t *testing.T) {
-	e := newExportEnv(t)
+	e := newExportEnv(t, fotowebtest.FlavourSaaS2024)
 	ctx := context.Background()
 	img, err := e.emb.Img(ctx, fotowebtest.LandscapeAsset, embed.Options{Width: 600, Publication: "https://www.example.org/news/1"})
 	if err != nil {
@@ -107,7 +107,7 @@ func TestExportDelivery(t *testing.T) {
 // TestExportDeliveryErrors: square images cannot be exported, and an
 // Embedder without an Exporter refuses export delivery.
 func TestExportDeliveryErrors(t *testing.T) {
-	e := newExportEnv(t)
+	e := newExportEnv(t, fotowebtest.FlavourSaaS2024)
 	ctx := context.Background()
 	if _, err := e.emb.Img(ctx, fotowebtest.LandscapeAsset, embed.Options{Width: 200, Square: true}); !errors.Is(err, embed.ErrBadOption) {
 		t.Errorf("square export: %v, want ErrBadOption", err)
@@ -118,9 +118,15 @@ func TestExportDeliveryErrors(t *testing.T) {
 }
 
 // TestFuncMapExport: the template helpers take delivery=export and a
-// publication like any other option.
+// publication like any other option, with every flavour of FotoWeb.
 func TestFuncMapExport(t *testing.T) {
-	e := newExportEnv(t)
+	for _, fl := range fotowebtest.Flavours {
+		t.Run(fl.String(), func(t *testing.T) { testFuncMapExport(t, fl) })
+	}
+}
+
+func testFuncMapExport(t *testing.T, fl fotowebtest.Flavour) {
+	e := newExportEnv(t, fl)
 	fm := e.emb.FuncMap()
 	img, err := fm["fotowebImg"].(func(string, ...string) (template.HTML, error))(fotowebtest.SmallAsset,
 		"width=300", "delivery=export", "publication=https://www.example.org/about")

@@ -82,7 +82,7 @@ func TestAssetAndRefs(t *testing.T) {
 		if a.Metadata.Text(5) != "Harbour at dawn" || !slices.Equal(a.Metadata.Values(25), []string{"harbour", "boats"}) {
 			t.Errorf("metadata %v", a.Metadata)
 		}
-		if len(a.Previews) == 0 || len(a.Renditions) == 0 || a.PreviewToken == "" {
+		if len(a.Previews) == 0 || len(a.Renditions) == 0 || (a.PreviewToken != "") != testFlavour.HasPreviewToken() {
 			t.Errorf("previews %d renditions %d previewToken %q", len(a.Previews), len(a.Renditions), a.PreviewToken)
 		}
 	}

@@ -36,6 +36,7 @@ type call struct {
 	stream     bool        // hand the body to the caller instead of reading it
 	bearer     string      // send this bearer token instead of the client's
 	noToken    bool        // send no token at all
+	inHeader   bool        // send the token in the Authorization header even with Config.TokenInQuery
 	no401Retry bool        // do not invalidate and retry after a 401
 	queryToken string      // with noToken: send this token as ?access_token= (as a browser would)
 }
@@ -174,9 +175,10 @@ func (c *Client) newRequest(ctx context.Context, cl *call, tok *oauth2.Token) (*
 	u.Fragment, u.RawFragment = "", ""
 	u.RawQuery = stripParam(u.RawQuery, "access_token")
 	var secrets []string
+	tokInQuery := c.cfg.TokenInQuery && !cl.inHeader
 	if tok != nil {
 		secrets = append(secrets, tok.AccessToken)
-		if c.cfg.TokenInQuery {
+		if tokInQuery {
 			if u.RawQuery != "" {
 				u.RawQuery += "&"
 			}
@@ -214,7 +216,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call, tok *oauth2.Token) (*
 	switch {
 	case cl.bearer != "":
 		req.Header.Set("Authorization", "Bearer "+cl.bearer)
-	case tok != nil && !c.cfg.TokenInQuery:
+	case tok != nil && !tokInQuery:
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
 	return req, secrets, nil
@@ -263,7 +265,9 @@ func (c *Client) safePath(u *url.URL) string {
 	return truncate(redact(u.EscapedPath()), 200)
 }
 
-// statusError builds the *Error for an unexpected answer.
+// statusError builds the *Error for an unexpected answer. Its Body is a
+// short redacted excerpt: of a JSON or text answer its start, of an HTML
+// page its title (see errorText).
 func (c *Client) statusError(cl *call, r *response) error {
 	body := r.body
 	if r.stream != nil {
@@ -275,7 +279,7 @@ func (c *Client) statusError(cl *call, r *response) error {
 		Path:      c.safePath(cl.u),
 		Status:    r.status,
 		RequestID: truncate(redactExact(strings.Map(dropControl, r.header.Get("X-RequestId")), r.secrets...), 100),
-		Body:      excerpt(body, r.secrets...),
+		Body:      excerpt(errorText(r.header.Get("Content-Type"), body), r.secrets...),
 	}
 }
 

@@ -54,7 +54,9 @@ type Config struct {
 	// jitter). Default 250ms.
 	BackoffBase time.Duration
 	// TokenInQuery sends ?access_token= instead of Authorization: Bearer,
-	// for reverse proxies that strip the header.
+	// for reverse proxies that strip the header. The rendition request
+	// (Rendition's POST) still uses the header: the rendition service
+	// refuses a token in the query.
 	TokenInQuery bool
 	// RateLimit is a client-side limit in requests per second; 0 means
 	// unlimited.

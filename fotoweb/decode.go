@@ -63,6 +63,12 @@ func decodeKind(raw []byte, v reflect.Value) error {
 			v.SetZero()
 			return nil
 		}
+		if isInt(v.Type().Elem().Kind()) {
+			if _, ok := scalarInt(raw, v.Type().Elem().Bits()); !ok {
+				v.SetZero() // a number that is not one is unknown: nil, not 0
+				return nil
+			}
+		}
 		p := reflect.New(v.Type().Elem())
 		if err := decodeValue(raw, p.Elem()); err != nil {
 			v.SetZero()
@@ -103,6 +109,10 @@ func decodeKind(raw []byte, v reflect.Value) error {
 		}
 	}
 	return nil
+}
+
+func isInt(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Int64
 }
 
 // isEmpty reports null, "" or nothing.

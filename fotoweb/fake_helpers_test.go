@@ -152,11 +152,18 @@ type env struct {
 	logs   *testutil.SyncBuffer
 }
 
-// newEnv starts a fake with opts and a client with cfg (BaseURL, Tokens,
-// HTTPClient and Logger filled in when empty). Sleeps are recorded, not
-// waited.
+// testFlavour is the flavour newEnv gives fakes whose Options leave it
+// at the default; TestFlavours runs tests with the others.
+var testFlavour = fotowebtest.FlavourSaaS2024
+
+// newEnv starts a fake with opts (in testFlavour unless opts names
+// another) and a client with cfg (BaseURL, Tokens, HTTPClient and Logger
+// filled in when empty). Sleeps are recorded, not waited.
 func newEnv(t testing.TB, opts fotowebtest.Options, cfg Config) *env {
 	t.Helper()
+	if opts.Flavour == fotowebtest.FlavourSaaS2024 {
+		opts.Flavour = testFlavour
+	}
 	fake := fotowebtest.NewServer(opts)
 	t.Cleanup(fake.Close)
 	e := &env{fake: fake, tokens: newTestTokens(fake.URL), sleeps: &sleeps{}, logs: &testutil.SyncBuffer{}}

@@ -22,6 +22,14 @@ import (
 // the caller's context bounds the whole. A 410 (the task URL expired)
 // gives an *Error matching ErrGone. The POST is not retried after a 5xx;
 // each poll is an idempotent GET with the usual retries.
+//
+// The POST always carries the token in the Authorization header, even with
+// Config.TokenInQuery: FotoWeb's rendition service refuses a token in the
+// query. Its errors (Werkzeug HTML pages on SaaS) become an *Error like
+// any other. It answers a dead token with 403, not 401, so after a 403 the
+// client checks its token with GET /fotoweb/me (where a dead one gets the
+// usual 401, invalidation and new token) and, when the token changed,
+// sends the POST once more.
 func (c *Client) Rendition(ctx context.Context, renditionHref string) (*Body, error) {
 	task, err := c.requestRendition(ctx, renditionHref)
 	if err != nil {
@@ -72,8 +80,14 @@ func (c *Client) requestRendition(ctx context.Context, renditionHref string) (*u
 		href += "?" + rend.RawQuery
 	}
 	body, _ := json.Marshal(renditionResponse{Href: href})
-	cl := &call{method: http.MethodPost, u: svc, accept: mtRenditionResp, ctype: mtRenditionRequest, body: body}
+	// The rendition service reads the token from the Authorization header
+	// only (a query access_token gets 403), so the header it is, whatever
+	// Config.TokenInQuery says.
+	cl := &call{method: http.MethodPost, u: svc, accept: mtRenditionResp, ctype: mtRenditionRequest, body: body, inHeader: true}
 	r, err := c.send(ctx, cl)
+	if err == nil && r.status == http.StatusForbidden && c.tokenWasStale(ctx) {
+		r, err = c.send(ctx, cl)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,4 +107,29 @@ func (c *Client) requestRendition(ctx context.Context, renditionHref string) (*u
 		return nil, fmt.Errorf("fotoweb: POST %s: rendition task: %w", c.safePath(svc), err)
 	}
 	return u, nil
+}
+
+// tokenWasStale is asked after the rendition service's 403, which it
+// gives a dead token as well as a user without the right to download: it
+// checks the token with GET /fotoweb/me (a 401 there makes send invalidate
+// it and fetch another) and reports whether the token changed. Without an
+// Invalidator there is nothing to renew.
+func (c *Client) tokenWasStale(ctx context.Context) bool {
+	if _, ok := c.cfg.Tokens.(Invalidator); !ok {
+		return false
+	}
+	before, err := c.cfg.Tokens.Token()
+	if err != nil || before == nil {
+		return false
+	}
+	u, err := c.resolve(pathFullDescriptor)
+	if err != nil {
+		return false
+	}
+	r, err := c.send(ctx, &call{method: http.MethodGet, u: u, accept: mtFullDescriptor, idempotent: true})
+	if err != nil || r.status != http.StatusOK {
+		return false
+	}
+	after, err := c.cfg.Tokens.Token()
+	return err == nil && after != nil && after.AccessToken != before.AccessToken
 }

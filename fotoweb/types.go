@@ -209,10 +209,19 @@ type Collection struct {
 }
 
 // Paging links of a paged list. Empty strings mean absent: FotoWeb sends
-// both null and "" at the ends of a list.
+// both null and "" at the ends of a list. Page links come in either form,
+// ;p=N before the query or ?q=...&p=N after it; they are followed as
+// given, never built.
+//
+// Since 2024 the object also carries index, totalPages and count, which
+// are null when FotoWeb does not know them (a list on one page); nil
+// here then. Clients need none of them: following Next is enough.
 type Paging struct {
-	Prev  string `json:"prev"`
-	Next  string `json:"next"`
-	First string `json:"first"`
-	Last  string `json:"last"`
+	Prev       string `json:"prev"`
+	Next       string `json:"next"`
+	First      string `json:"first"`
+	Last       string `json:"last"`
+	Index      *int   `json:"index"`      // the page's index from 0, when known
+	TotalPages *int   `json:"totalPages"` // the number of pages, when known
+	Count      *int   `json:"count"`      // the number of items in the list, when known
 }

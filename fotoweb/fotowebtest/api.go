@@ -61,10 +61,16 @@ type Options struct {
 	AuthCodeLifetime time.Duration
 
 	// ClientCredentialsRefreshToken makes client_credentials responses
-	// carry a refresh_token (as a recorded SaaS mock did). Default false:
-	// FotoWeb's docs say refresh tokens are no longer issued to
-	// non-interactive applications.
+	// carry a refresh_token (as the recorded 2023 SaaS answer did). When
+	// false the Flavour decides: FlavourSaaS2023 sends one, the others do
+	// not (FotoWeb's docs say refresh tokens are no longer issued to
+	// non-interactive applications).
 	ClientCredentialsRefreshToken bool
+
+	// NoClientCredentialsRefreshToken leaves refresh_token out of
+	// client_credentials responses whatever the Flavour (it wins over
+	// ClientCredentialsRefreshToken).
+	NoClientCredentialsRefreshToken bool
 
 	// AcceptBasicAuth lets clients authenticate to the token endpoint with
 	// HTTP Basic (client_secret_basic). Default false: only the form body
@@ -93,19 +99,50 @@ type Options struct {
 	// alternative).
 	HiddenStatus int
 
-	// UpscalePreviews makes previews of originals smaller than a preview
-	// size as large as the nominal size (a recorded 370×136 asset had a
-	// 2400×882 preview). Default false: previews are never larger than the
-	// original.
-	UpscalePreviews bool
+	// Flavour selects the FotoWeb the fake imitates (default
+	// FlavourSaaS2024): the defaults of the wire-form switches below
+	// (Previews, PagingLinks, Paging, AssetListCacheControl,
+	// CollectionListCacheControl, RenditionErrors, Unauthorized) and of
+	// ClientCredentialsRefreshToken, and for FlavourOnPrem80 the shape of
+	// assets and preview URLs. New panics on an unknown flavour.
+	Flavour Flavour
+
+	// Previews says whether previews of an original smaller than a
+	// preview size are upscaled to that size (default as the Flavour
+	// says: PreviewsUpscaled, as a recorded 370×136 asset had a 2400×882
+	// preview).
+	Previews PreviewScaling
+
+	// PagingLinks is the form of page links (default as the Flavour says).
+	PagingLinks PagingLinkStyle
+
+	// Paging is the shape of paging objects (default as the Flavour says).
+	Paging PagingShape
+
+	// AssetListCacheControl is the Cache-Control of asset lists (default
+	// "private, max-age=30", as recorded).
+	AssetListCacheControl string
+
+	// CollectionListCacheControl is the Cache-Control of collection lists
+	// (default "private, max-age=5", as recorded).
+	CollectionListCacheControl string
+
+	// RenditionErrors is the form of the rendition service's errors
+	// (default as the Flavour says).
+	RenditionErrors RenditionErrorStyle
+
+	// Unauthorized is the form of 401 answers (default as the Flavour
+	// says).
+	Unauthorized UnauthorizedStyle
 
 	// PagingEnds selects what prev/next hold at the ends of a paged list
 	// (default PagingEndsMixed).
 	PagingEnds PagingEndStyle
 
 	// PageAlways sends a paging object even for lists that fit on one
-	// page. Default false: such lists have "paging": null, as a recorded
-	// one-asset list had.
+	// page with Paging2023. Default false: such lists have "paging":
+	// null, as a recorded one-asset list had. (Paging2024 always sends
+	// one.)
 	PageAlways bool
 
 	// SearchCap caps the number of search hits (default 10000, the cap
@@ -128,7 +165,7 @@ type Options struct {
 }
 
 // PreviewAuthMode selects what the fake requires to GET or HEAD a
-// preview URL (/fotoweb/cache/v2/...). Set it with Options.PreviewAuth or,
+// preview URL (/fotoweb/cache/...). Set it with Options.PreviewAuth or,
 // while running, with SetPreviewAuth. In every mode a token may come as
 // "Authorization: Bearer <t>" or as ?access_token=<t> (FotoWeb documents
 // the query form for image URLs). A previewToken is accepted only by
@@ -228,9 +265,12 @@ const (
 	ScriptAsset = "/fotoweb/archives/5001-Photos/Folder%2019/script-caption.jpg.info"
 	// PanoramaAsset is 6000×1500.
 	PanoramaAsset = "/fotoweb/archives/5001-Photos/Landscapes/lofoten-panorama.jpg.info"
-	// SmallAsset is 640×480: previews from 800 up are 640×480.
+	// SmallAsset is 640×480: its previews from 800 up are upscaled
+	// (800×600 ... 2400×1800), or 640×480 with PreviewsNeverUpscaled.
 	SmallAsset = "/fotoweb/archives/5001-Photos/Landscapes/small-640x480.jpg.info"
-	// TinyAsset is a 150×100 PNG: its largest preview is 150×100.
+	// TinyAsset is a 150×100 PNG: every preview is larger than the
+	// original (200×133 ... 2400×1600), or 150×100 with
+	// PreviewsNeverUpscaled.
 	TinyAsset = "/fotoweb/archives/5001-Photos/Landscapes/tiny-150x100.png.info"
 	// RotatedAsset is stored 4000×3000 with rotation 90, displayed 3000×4000.
 	RotatedAsset = "/fotoweb/archives/5001-Photos/Landscapes/rotated-cliff.jpg.info"

@@ -26,7 +26,7 @@ func (f *Fake) handleArchiveList(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "BadRequest: "+err.Error())
 		return
 	}
-	l := collectionList{Data: []collectionDoc{}, SearchURL: "/fotoweb/archives/{?q}"}
+	l := f.newCollectionList(r.URL.EscapedPath(), "/fotoweb/archives/{?q}")
 	for _, a := range f.archives {
 		if who.sees(a) {
 			v := &view{arch: a, q: q, expr: expr}
@@ -34,6 +34,7 @@ func (f *Fake) handleArchiveList(w http.ResponseWriter, r *http.Request) {
 			l.Data = append(l.Data, f.collectionDoc(v, who))
 		}
 	}
+	w.Header().Set("Cache-Control", f.wire.collectionCC)
 	writeJSON(w, http.StatusOK, ctype, l)
 }
 
@@ -68,7 +69,7 @@ func (f *Fake) handleArchivePath(w http.ResponseWriter, r *http.Request, rest st
 	v.base = v.plainHref()
 	v.order, v.page = parseMatrix(matrix)
 	if p, err := strconv.Atoi(r.URL.Query().Get("p")); err == nil && p >= 0 {
-		v.page = p // the &p=N form some clients use
+		v.page = p // the ?q=...&p=N form (PagingLinksQuery)
 	}
 	var err error
 	if v.expr, err = parseSearch(v.q); err != nil {
@@ -99,6 +100,9 @@ func (f *Fake) handleDataURL(w http.ResponseWriter, r *http.Request, rest string
 	v := &view{arch: arch, base: "/fotoweb/data/a/" + idtok + "/"}
 	_, matrix := splitMatrix(remainder)
 	v.order, v.page = parseMatrix(matrix)
+	if p, err := strconv.Atoi(r.URL.Query().Get("p")); err == nil && p >= 0 {
+		v.page = p
+	}
 	f.serveCollection(w, r, who, v)
 }
 
@@ -118,8 +122,10 @@ func (f *Fake) serveCollection(w http.ResponseWriter, r *http.Request, who *prin
 	}
 	switch rep {
 	case mtAssetList:
+		w.Header().Set("Cache-Control", f.wire.assetListCC)
 		writeJSONBytes(w, http.StatusOK, ctype, f.assetListJSON(v, who))
 	case mtCollectionList:
+		w.Header().Set("Cache-Control", f.wire.collectionCC)
 		writeJSON(w, http.StatusOK, ctype, f.childrenList(v, who))
 	default:
 		d := f.collectionDoc(v, who)

@@ -142,16 +142,31 @@ type assetDoc struct {
 }
 
 // assetJSON returns the full asset representation for who, previewToken
-// included. Callers hold f.mu (read).
+// included (in flavours that have one). Callers hold f.mu (read).
 func (f *Fake) assetJSON(a *asset, who *principal) []byte {
 	role := who.role()
 	p := a.cache[role].Load()
 	if p == nil {
-		b, _ := json.Marshal(f.buildAsset(a, who, a.state(), false))
+		b := f.encodeAsset(a, who, a.state(), false)
 		p = &b
 		a.cache[role].Store(p)
 	}
+	if !f.wire.previewTokens {
+		return *p
+	}
 	return appendPreviewToken(*p, f.previewToken(a, who))
+}
+
+// encodeAsset encodes the representation of a in state st in the
+// flavour's shape, without previewToken.
+func (f *Fake) encodeAsset(a *asset, who *principal, st assetState, python bool) []byte {
+	var b []byte
+	if f.wire.onPrem {
+		b, _ = json.Marshal(onPremAsset(f.buildAsset(a, who, st, python)))
+	} else {
+		b, _ = json.Marshal(f.buildAsset(a, who, st, python))
+	}
+	return b
 }
 
 // appendPreviewToken adds "previewToken" to an encoded object.
@@ -168,7 +183,7 @@ func appendPreviewToken(obj []byte, tok string) []byte {
 // webhook emitter does.
 func (f *Fake) buildAsset(a *asset, who *principal, st assetState, python bool) assetDoc {
 	dw, dh := a.dims()
-	meta, version := st.meta, st.version
+	meta := st.meta
 	d := assetDoc{
 		Href: a.href, Linkstance: a.href, ArchiveHREF: a.arch.href, ArchiveID: a.arch.id,
 		Filename: a.filename, Filesize: a.filesize, Doctype: a.doctype,
@@ -199,13 +214,13 @@ func (f *Fake) buildAsset(a *asset, who *principal, st assetState, python bool) 
 	if a.hasImage() {
 		var pv []previewDoc
 		for _, ps := range f.previewSpecs(a) {
-			pv = append(pv, previewDoc{Size: ps.size, Width: ps.w, Height: ps.h, Square: ps.square, Href: f.previewHref(a, version, ps)})
+			pv = append(pv, previewDoc{Size: ps.size, Width: ps.w, Height: ps.h, Square: ps.square, Href: f.previewHref(a, st, ps)})
 		}
 		d.Previews = &pv
 		d.Previewcount = len(pv)
-		if a.quick {
+		if a.quick && !f.wire.onPrem {
 			q := f.quickSpec(a)
-			d.QuickRenditions = []quickDoc{{Name: "Web 1024", previewDoc: previewDoc{Size: q.size, Width: q.w, Height: q.h, Href: f.previewHref(a, version, q)}}}
+			d.QuickRenditions = []quickDoc{{Name: "Web 1024", previewDoc: previewDoc{Size: q.size, Width: q.w, Height: q.h, Href: f.previewHref(a, st, q)}}}
 		}
 	} else if a.doctype == "document" {
 		d.Previews = &[]previewDoc{}
@@ -291,4 +306,59 @@ func (f *Fake) poolID(a *archive) string {
 // dataURL is the user-specific data URL of an archive.
 func (f *Fake) dataURL(a *archive, who *principal) string {
 	return "/fotoweb/data/a/" + strconv.Itoa(a.id) + "." + f.sign("data", strconv.Itoa(a.id), strconv.Itoa(who.userID))[:43] + "/"
+}
+
+// assetDoc80 is the asset representation of an on-premises FotoWeb 8.0,
+// with exactly the members of the recorded one (drupal/asset.json): no
+// doctype, archiveId, permissions, builtinFields, previewToken, ancestors
+// or counters.
+type assetDoc80 struct {
+	Href            string               `json:"href"`
+	ArchiveHREF     string               `json:"archiveHREF"`
+	Linkstance      string               `json:"linkstance"`
+	Created         string               `json:"created"`
+	CreatedBy       string               `json:"createdBy"`
+	Modified        string               `json:"modified"`
+	ModifiedBy      string               `json:"modifiedBy"`
+	Filename        string               `json:"filename"`
+	Filesize        int64                `json:"filesize"`
+	UniqueID        string               `json:"uniqueid"`
+	Previews        *[]previewDoc        `json:"previews,omitempty"`
+	QuickRenditions []quickDoc           `json:"quickRenditions"`
+	MetadataEditor  nameHref             `json:"metadataEditor"`
+	Renditions      []renditionDoc80     `json:"renditions"`
+	Attributes      map[string]any       `json:"attributes"`
+	Metadata        map[string]metaValue `json:"metadata"`
+	ThumbnailFields map[string]any       `json:"thumbnailFields"`
+}
+
+// renditionDoc80 is a rendition without profile and sizeFixed.
+type renditionDoc80 struct {
+	DisplayName string `json:"display_name"`
+	Description string `json:"description"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Href        string `json:"href"`
+	Default     bool   `json:"default"`
+	Original    bool   `json:"original"`
+}
+
+// onPremAsset turns the SaaS representation into the 8.0 one.
+func onPremAsset(d assetDoc) assetDoc80 {
+	out := assetDoc80{
+		Href: d.Href, ArchiveHREF: d.ArchiveHREF, Linkstance: d.Linkstance,
+		Created: d.Created, CreatedBy: d.CreatedBy, Modified: d.Modified, ModifiedBy: d.ModifiedBy,
+		Filename: d.Filename, Filesize: d.Filesize, UniqueID: d.UniqueID,
+		Previews: d.Previews, QuickRenditions: []quickDoc{}, MetadataEditor: d.MetadataEditor,
+		Attributes: d.Attributes, Metadata: d.Metadata,
+		ThumbnailFields: map[string]any{
+			"label": d.ThumbnailFields["label"], "firstLine": d.ThumbnailFields["firstLine"],
+			"secondLine": d.ThumbnailFields["secondLine"],
+		},
+	}
+	for _, r := range d.Renditions {
+		out.Renditions = append(out.Renditions, renditionDoc80{DisplayName: r.DisplayName, Description: r.Description,
+			Width: r.Width, Height: r.Height, Href: r.Href, Default: r.Default, Original: r.Original})
+	}
+	return out
 }

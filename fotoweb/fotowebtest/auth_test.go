@@ -91,8 +91,10 @@ func TestTokenPresentation(t *testing.T) {
 			if r.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
 			}
-			if tt.status == 401 && !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
-				t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+			if tt.status == 401 && (r.header.Get("WWW-Authenticate") != "" || string(r.body) != unauthorizedText ||
+				r.header.Get("Content-Type") != "text/plain; charset=utf-8") {
+				t.Errorf("401: WWW-Authenticate %q, %q %q, want the plain text form", r.header.Get("WWW-Authenticate"),
+					r.header.Get("Content-Type"), r.body)
 			}
 			if r.header.Get("Vary") != "Authorization,FWAPIToken,Cookie,Accept,Accept-Encoding,User-Agent" {
 				t.Errorf("Vary %q", r.header.Get("Vary"))
@@ -205,8 +207,8 @@ func TestDescriptors(t *testing.T) {
 		{"/fotoweb/me", tok, "application/json", 200, mtJSON},
 		{"/fotoweb/me", tok, "*/*", 200, mtFullDescriptor},
 		{"/fotoweb/me", tok, mtAPIDescriptor, 406, mtJSON},
-		{"/fotoweb/me", "", "", 401, mtJSON},
-		{"/fotoweb/archives/", "", "", 401, mtJSON},
+		{"/fotoweb/me", "", "", 401, "text/plain"},
+		{"/fotoweb/archives/", "", "", 401, "text/plain"},
 	}
 	for _, tt := range tests {
 		r := get(t, s, tt.path, tt.token, tt.accept)

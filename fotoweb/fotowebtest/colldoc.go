@@ -88,9 +88,21 @@ type collectionDoc struct {
 type collectionList struct {
 	Add       *string         `json:"add"`
 	Data      []collectionDoc `json:"data"`
-	Paging    *struct{}       `json:"paging"`
+	Paging    json.RawMessage `json:"paging"` // null, or the 2024 single-page object
 	Reorder   *string         `json:"reorder"`
 	SearchURL string          `json:"searchURL"`
+}
+
+// newCollectionList returns an empty collection list whose path (without
+// query) is path: "paging" is null, or with Paging2024 the single-page
+// object with "" ends, as recorded.
+func (f *Fake) newCollectionList(path, searchURL string) collectionList {
+	l := collectionList{Data: []collectionDoc{}, Paging: json.RawMessage("null"), SearchURL: searchURL}
+	if f.wire.paging2024 {
+		first, _ := json.Marshal(path)
+		l.Paging = json.RawMessage(singlePage2024(`""`, string(first)))
+	}
+	return l
 }
 
 // collectionDoc builds the representation of v (without assets and
@@ -152,7 +164,7 @@ func (f *Fake) altOrders(v *view) []altOrder {
 
 // childrenList builds the collection list of v's sub-folders.
 func (f *Fake) childrenList(v *view, who *principal) collectionList {
-	l := collectionList{Data: []collectionDoc{}, SearchURL: v.plainHref() + "{?q}"}
+	l := f.newCollectionList(v.plainHref(), v.plainHref()+"{?q}")
 	for _, p := range v.arch.folders[v.folder].children {
 		cv := &view{arch: v.arch, folder: p}
 		cv.base = cv.plainHref()

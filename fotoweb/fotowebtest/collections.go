@@ -34,16 +34,22 @@ func (v *view) querySuffix() string {
 	return "?q=" + uriComponent(v.q)
 }
 
-// link is the URL of page (page < 0: the first page, without ;p=).
-func (v *view) link(page int) string {
+// link is the URL of page (page < 0: the first page, without p). With
+// queryPaging a search's pages are ?q=...&p=N (;p=N without a query);
+// otherwise ;p=N comes before the query.
+func (v *view) link(page int, queryPaging bool) string {
 	m := ""
 	if v.order != "" {
 		m += ";o=" + v.order
 	}
+	qs := v.querySuffix()
 	if page >= 0 {
+		if queryPaging && qs != "" {
+			return v.base + m + qs + "&p=" + strconv.Itoa(page)
+		}
 		m += ";p=" + strconv.Itoa(page)
 	}
-	return v.base + m + v.querySuffix()
+	return v.base + m + qs
 }
 
 // viewAssets returns the view's assets, filtered and sorted; results are
@@ -110,28 +116,46 @@ func sortAssets(list []*asset, order string) {
 	})
 }
 
-// pagingJSON encodes the paging object of page v.page of total assets.
+// pagingJSON encodes the paging object of page v.page of total assets in
+// the configured shape (Options.Paging).
 func (f *Fake) pagingJSON(v *view, total int) string {
 	ps := f.opts.PageSize
-	if total <= ps && !f.opts.PageAlways {
-		return "null"
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	end := f.pagingEnd(v.arch)
+	if total <= ps {
+		switch {
+		case f.wire.paging2024:
+			return singlePage2024(end, q(v.base))
+		case !f.opts.PageAlways:
+			return "null"
+		}
 	}
 	pages := max(1, (total+ps-1)/ps)
-	end := f.pagingEnd(v.arch)
-	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	link := func(p int) string { return q(v.link(p, f.wire.queryPaging)) }
 	prev, next := end, end
 	if v.page > 0 {
 		p := min(v.page-1, pages-1)
 		if p == 0 {
-			prev = q(v.link(-1))
+			prev = link(-1)
 		} else {
-			prev = q(v.link(p))
+			prev = link(p)
 		}
 	}
 	if v.page < pages-1 {
-		next = q(v.link(v.page + 1))
+		next = link(v.page + 1)
 	}
-	return `{"prev":` + prev + `,"next":` + next + `,"first":` + q(v.link(-1)) + `,"last":` + q(v.link(pages-1)) + `}`
+	out := `{"prev":` + prev + `,"next":` + next + `,"first":` + link(-1) + `,"last":` + link(pages-1)
+	if f.wire.paging2024 {
+		out += `,"index":` + strconv.Itoa(v.page) + `,"totalPages":` + strconv.Itoa(pages) + `,"count":` + strconv.Itoa(total)
+	}
+	return out + "}"
+}
+
+// singlePage2024 is the 2024 paging object of a list that fits on one
+// page, as recorded (collectionListWithPaging.json): no previous, next or
+// last page, counters null, first the list's path without its query.
+func singlePage2024(end, first string) string {
+	return `{"next":` + end + `,"prev":` + end + `,"first":` + first + `,"last":"","index":null,"totalPages":null,"count":null}`
 }
 
 // pagingEnd is the JSON of an absent prev/next link.

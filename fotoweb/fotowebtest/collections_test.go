@@ -91,17 +91,87 @@ func TestPagingStyles(t *testing.T) {
 	}
 }
 
-func TestSinglePagePagingNull(t *testing.T) {
-	s := newServer(t, Options{})
-	m := get(t, s, InternalArchive, s.ServiceToken(), mtAssetList).json(t)
-	if p, ok := m["paging"]; !ok || p != nil {
-		t.Errorf("paging = %#v, want null", p)
+// TestPagingShapes: 2024 lists carry a paging object even on one page
+// ("" ends, null counters, first without the query, as recorded), paged
+// ones index/totalPages/count; 2023 lists have "paging": null on one page
+// (a paging object only with PageAlways) and no counters.
+func TestPagingShapes(t *testing.T) {
+	s := newServer(t, Options{PagingEnds: PagingEndsEmpty})
+	tok := s.ServiceToken()
+	m := get(t, s, InternalArchive+"?q=party", tok, mtAssetList).json(t)
+	want := map[string]any{"next": "", "prev": "", "first": InternalArchive, "last": "", "index": nil, "totalPages": nil, "count": nil}
+	if p, ok := m["paging"].(map[string]any); !ok || !equalMaps(p, want) {
+		t.Errorf("2024 single page: paging = %#v, want %#v", m["paging"], want)
 	}
-	s = newServer(t, Options{PageAlways: true})
-	m = get(t, s, InternalArchive, s.ServiceToken(), mtAssetList).json(t)
+	l := get(t, s, "/fotoweb/archives/?q=party", tok, mtCollectionList).json(t)
+	want["first"] = "/fotoweb/archives/"
+	if p, ok := l["paging"].(map[string]any); !ok || !equalMaps(p, want) {
+		t.Errorf("2024 collection list: paging = %#v, want %#v", l["paging"], want)
+	}
+	s5 := newServer(t, Options{PageSize: 5})
+	_, pagings := walk(t, s5, PhotosArchive+"?q=Nordmann", s5.ServiceToken())
+	for i, p := range pagings {
+		if p["index"] != float64(i) || p["totalPages"] != float64(len(pagings)) || p["count"].(float64) <= 5 {
+			t.Errorf("2024 page %d: index %v totalPages %v count %v", i, p["index"], p["totalPages"], p["count"])
+		}
+	}
+
+	s23 := newServer(t, Options{Flavour: FlavourSaaS2023})
+	for _, u := range []string{InternalArchive, "/fotoweb/archives/?q=party"} {
+		m = get(t, s23, u, s23.ServiceToken(), "").json(t)
+		if u == InternalArchive {
+			m = m["assets"].(map[string]any)
+		}
+		if p, ok := m["paging"]; !ok || p != nil {
+			t.Errorf("2023 %s: paging = %#v, want null", u, p)
+		}
+	}
+	s23 = newServer(t, Options{Paging: Paging2023, PageAlways: true})
+	m = get(t, s23, InternalArchive, s23.ServiceToken(), mtAssetList).json(t)
 	p := m["paging"].(map[string]any)
 	if p["first"] != InternalArchive || p["next"] != nil || p["last"] != InternalArchive+";p=0" {
 		t.Errorf("paging %v", p)
+	}
+	if _, ok := p["index"]; ok {
+		t.Errorf("2023 paging has index: %v", p)
+	}
+}
+
+func equalMaps(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestListCacheControl: asset lists and collection lists carry the
+// Cache-Control values recorded for them, or the configured ones.
+func TestListCacheControl(t *testing.T) {
+	for _, tt := range []struct {
+		opts          Options
+		assets, colls string
+	}{
+		{Options{}, "private, max-age=30", "private, max-age=5"},
+		{Options{AssetListCacheControl: "private, max-age=5", CollectionListCacheControl: "no-cache"}, "private, max-age=5", "no-cache"},
+	} {
+		s := newServer(t, tt.opts)
+		tok := s.ServiceToken()
+		for _, c := range []struct{ path, accept, want string }{
+			{PhotosArchive, mtAssetList, tt.assets},
+			{PhotosArchive + "?q=harbour", mtAssetList, tt.assets},
+			{PhotosArchive, mtCollectionList, tt.colls},
+			{"/fotoweb/me/archives/", "", tt.colls},
+			{"/fotoweb/archives/?q=harbour", mtCollectionList, tt.colls},
+		} {
+			if cc := get(t, s, c.path, tok, c.accept).header.Get("Cache-Control"); cc != c.want {
+				t.Errorf("%s (%s): Cache-Control %q, want %q", c.path, c.accept, cc, c.want)
+			}
+		}
 	}
 }
 

@@ -96,6 +96,12 @@ func (f *Fake) handleEditor(w http.ResponseWriter, r *http.Request) {
 	for _, id := range []int{5, 120, 25, 80, 90, 105, 110, 116} {
 		detail = append(detail, map[string]any{"field": fieldJSON(id), "isWritable": who.admin || (!who.readOnly && id != 116), "required": false})
 	}
+	if f.wire.recordedHeaders { // as recorded (metadataEditor.meta.json)
+		h := w.Header()
+		h.Set("Cache-Control", "max-age=60")
+		h.Set("Vary", "User-Agent, Accept")
+		h.Set("Content-Language", "en-gb")
+	}
 	writeJSON(w, http.StatusOK, ctype, map[string]any{
 		"id": editorID, "href": editorHref, "name": "Archive", "builtinFields": builtin,
 		"detailRegions":            []any{map[string]any{"name": "Details", "fields": detail}},

@@ -18,7 +18,8 @@ const varyHeader = "Authorization,FWAPIToken,Cookie,Accept,Accept-Encoding,User-
 // faults and request counters. It is safe for concurrent use.
 type Fake struct {
 	opts Options
-	key  []byte // HMAC key for tokens, data URLs and preview signatures
+	wire wireForms // effective wire forms (flavour.go)
+	key  []byte    // HMAC key for tokens, data URLs and preview signatures
 
 	base atomic.Pointer[string]
 
@@ -45,10 +46,11 @@ type Fake struct {
 // correct.
 func New(opts Options) *Fake {
 	opts = withDefaults(opts)
-	f := &Fake{opts: opts, key: []byte("fotowebtest fixed signing key: deterministic on purpose")}
+	f := &Fake{opts: opts, wire: resolveWire(opts), key: []byte("fotowebtest fixed signing key: deterministic on purpose")}
 	if f.login = loginPrincipal(opts.LoginUser); f.login == nil {
 		panic("fotowebtest: unknown Options.LoginUser " + opts.LoginUser)
 	}
+	f.checkPreviewAuth(opts.PreviewAuth)
 	f.preview.Store(int32(opts.PreviewAuth))
 	empty := ""
 	f.base.Store(&empty)
@@ -180,8 +182,8 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 		f.handleArchivePath(w, r, strings.TrimPrefix(p, "/fotoweb/archives/"))
 	case strings.HasPrefix(p, "/fotoweb/data/a/"):
 		f.handleDataURL(w, r, strings.TrimPrefix(p, "/fotoweb/data/a/"))
-	case strings.HasPrefix(p, "/fotoweb/cache/v2/"):
-		f.handlePreview(w, r, strings.TrimPrefix(p, "/fotoweb/cache/v2/"))
+	case strings.HasPrefix(p, "/fotoweb/cache/"):
+		f.handlePreview(w, r, strings.TrimPrefix(p, "/fotoweb/cache/"))
 	case p == "/fotoweb/services/renditions":
 		f.handleRenditionRequest(w, r)
 	case strings.HasPrefix(p, "/fotoweb/me/presets/"):

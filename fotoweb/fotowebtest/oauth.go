@@ -123,7 +123,7 @@ func (f *Fake) grantClientCredentials(w http.ResponseWriter, r *http.Request, fo
 	}
 	access, life := f.issueAccess(adminPrincipal, client)
 	refresh := ""
-	if f.opts.ClientCredentialsRefreshToken {
+	if f.wire.ccRefresh {
 		refresh = f.issueRefresh(adminPrincipal, client)
 	}
 	f.writeToken(w, access, life, refresh)

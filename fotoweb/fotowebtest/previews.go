@@ -7,15 +7,17 @@ import (
 	"encoding/binary"
 	"math"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Preview sizes FotoWeb offers: non-square long edges, then squares (200
-// twice, as real servers list it).
+// Preview sizes FotoWeb offers, in the order real servers list them
+// (drupal/asset.json, enonic/assetModifiedRequestBody.json): non-square
+// long edges 800..2400, then 200..600, then squares (200 twice).
 var (
-	previewSizes = []int{200, 300, 400, 600, 800, 1200, 1600, 2400}
+	previewSizes = []int{800, 1200, 1600, 2400, 200, 300, 400, 600}
 	squareSizes  = []int{100, 200, 200, 400}
 )
 
@@ -28,8 +30,9 @@ type previewSpec struct {
 	quick      bool
 }
 
-// fit scales (dw, dh) so the long edge is n, keeping the aspect ratio;
-// never larger than the original unless upscale.
+// fit scales (dw, dh) so the long edge is n, keeping the aspect ratio
+// (rounding half up, as FotoWeb does: 370×136 at 200 is 200×74); never
+// larger than the original unless upscale.
 func fit(dw, dh, n int, upscale bool) (int, int) {
 	long := max(dw, dh)
 	if n == long || (!upscale && n > long) || long == 0 {
@@ -47,11 +50,11 @@ func (f *Fake) previewSpecs(a *asset) []previewSpec {
 	dw, dh := a.dims()
 	out := make([]previewSpec, 0, len(previewSizes)+len(squareSizes))
 	for _, n := range previewSizes {
-		w, h := fit(dw, dh, n, f.opts.UpscalePreviews)
+		w, h := fit(dw, dh, n, f.wire.upscale)
 		out = append(out, previewSpec{size: max(w, h), w: w, h: h})
 	}
 	for _, n := range squareSizes {
-		if side := min(dw, dh); n > side && !f.opts.UpscalePreviews {
+		if side := min(dw, dh); n > side && !f.wire.upscale {
 			n = side
 		}
 		out = append(out, previewSpec{size: n, w: n, h: n, square: true})
@@ -59,10 +62,17 @@ func (f *Fake) previewSpecs(a *asset) []previewSpec {
 	return out
 }
 
-func (f *Fake) quickSpec(a *asset) previewSpec {
+// previewSpecOf returns the non-square preview of nominal size n.
+func (f *Fake) previewSpecOf(a *asset, n int) previewSpec {
 	dw, dh := a.dims()
-	w, h := fit(dw, dh, quickSize, f.opts.UpscalePreviews)
-	return previewSpec{size: max(w, h), w: w, h: h, quick: true}
+	w, h := fit(dw, dh, n, f.wire.upscale)
+	return previewSpec{size: max(w, h), w: w, h: h}
+}
+
+func (f *Fake) quickSpec(a *asset) previewSpec {
+	q := f.previewSpecOf(a, quickSize)
+	q.quick = true
+	return q
 }
 
 // previewInfo encodes what the fake needs to serve a preview URL.
@@ -80,17 +90,67 @@ func previewInfo(id, version uint32, ps previewSpec) string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// previewHref is /fotoweb/cache/v2/<x>/<y>/<path>.<info>.<sig>.jpg; x, y
+// previewHref is the href of preview ps of a in state st, in the
+// flavour's form.
+func (f *Fake) previewHref(a *asset, st assetState, ps previewSpec) string {
+	if f.wire.onPrem {
+		return f.previewHref80(a, st, ps)
+	}
+	return f.previewHrefV2(a, st.version, ps)
+}
+
+// previewHrefV2 is /fotoweb/cache/v2/<x>/<y>/<path>.<info>.<sig>.jpg; x, y
 // and sig come from an HMAC over info and the path.
-func (f *Fake) previewHref(a *asset, version uint32, ps previewSpec) string {
+func (f *Fake) previewHrefV2(a *asset, version uint32, ps previewSpec) string {
 	info := previewInfo(a.id, version, ps)
 	mac := f.sign("preview", info, a.relPath)
 	return "/fotoweb/cache/v2/" + mac[10:11] + "/" + mac[11:12] + "/" + escapePath(a.relPath) + "." + info + "." + mac[:10] + ".jpg"
 }
 
-// parsePreview checks a preview path (decoded, after /fotoweb/cache/v2/)
-// and returns its asset and spec. Any mismatch is a 404.
+// previewHref80 is FotoWeb 8.0's form (drupal/asset.json):
+// /fotoweb/cache/<archive id>/<path without extension>.t<modified, hex
+// Unix seconds>.m<size>[.q].x<43-character signature>.jpg, where .q marks
+// a square.
+func (f *Fake) previewHref80(a *asset, st assetState, ps previewSpec) string {
+	t, m, q := strconv.FormatInt(st.modified.Unix(), 16), strconv.Itoa(ps.size), ""
+	if ps.square {
+		q = "q"
+	}
+	stem := strings.TrimSuffix(a.relPath, path.Ext(a.filename))
+	href := "/fotoweb/cache/" + strconv.Itoa(a.arch.id) + "/" + escapePath(stem) + ".t" + t + ".m" + m
+	if q != "" {
+		href += ".q"
+	}
+	return href + ".x" + f.sign("preview80", strconv.Itoa(a.arch.id), a.relPath, t, m, q) + ".jpg"
+}
+
+// parsePreview checks a preview path (decoded, after /fotoweb/cache/) in
+// either form and returns its asset and spec. Any mismatch is a 404.
 func (f *Fake) parsePreview(rest string) (*asset, previewSpec, bool) {
+	var (
+		a  *asset
+		ps previewSpec
+		ok bool
+	)
+	if v2, isV2 := strings.CutPrefix(rest, "v2/"); isV2 {
+		a, ps, ok = f.parsePreviewV2(v2)
+	} else {
+		a, ps, ok = f.parsePreview80(rest)
+	}
+	if !ok {
+		return nil, ps, false
+	}
+	dw, dh := a.dims()
+	if ps.square {
+		ps.w, ps.h = ps.size, ps.size
+	} else {
+		ps.w, ps.h = fit(dw, dh, ps.size, true)
+	}
+	return a, ps, true
+}
+
+// parsePreviewV2 reads <x>/<y>/<path>.<info>.<sig>.jpg.
+func (f *Fake) parsePreviewV2(rest string) (*asset, previewSpec, bool) {
 	var ps previewSpec
 	parts := strings.SplitN(rest, "/", 3)
 	if len(parts) != 3 {
@@ -128,13 +188,56 @@ func (f *Fake) parsePreview(rest string) (*asset, previewSpec, bool) {
 	if a.deleted || a.relPath != rel || !a.hasImage() {
 		return nil, ps, false
 	}
-	dw, dh := a.dims()
-	if ps.square {
-		ps.w, ps.h = ps.size, ps.size
-	} else {
-		ps.w, ps.h = fit(dw, dh, ps.size, true)
-	}
 	return a, ps, true
+}
+
+// parsePreview80 reads <archive id>/<path>.t<hex>.m<size>[.q].x<sig>.jpg.
+// The extension left out of the path is found by trying the extensions
+// of the seed files against the signature.
+func (f *Fake) parsePreview80(rest string) (*asset, previewSpec, bool) {
+	var ps previewSpec
+	archID, name, ok := strings.Cut(rest, "/")
+	if !ok {
+		return nil, ps, false
+	}
+	cut := func(sep string) (string, bool) {
+		i := strings.LastIndex(name, sep)
+		if i < 0 {
+			return "", false
+		}
+		v := name[i+len(sep):]
+		name = name[:i]
+		return v, true
+	}
+	if name, ok = strings.CutSuffix(name, ".jpg"); !ok {
+		return nil, ps, false
+	}
+	sig, ok1 := cut(".x")
+	q := ""
+	if name, ps.square = strings.CutSuffix(name, ".q"); ps.square {
+		q = "q"
+	}
+	m, ok2 := cut(".m")
+	t, ok3 := cut(".t")
+	size, err := strconv.Atoi(m)
+	if !ok1 || !ok2 || !ok3 || err != nil || size <= 0 {
+		return nil, ps, false
+	}
+	ps.size = size
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, ext := range f.exts {
+		rel := name + ext
+		if !hmac.Equal([]byte(sig), []byte(f.sign("preview80", archID, rel, t, m, q))) {
+			continue
+		}
+		a := f.byKey[archID+"/"+rel]
+		if a == nil || a.deleted || !a.hasImage() {
+			return nil, ps, false
+		}
+		return a, ps, true
+	}
+	return nil, ps, false
 }
 
 // previewToken mints the asset's previewToken (HS256, one hour).
@@ -152,8 +255,12 @@ func assetClaim(a *asset) string {
 	return "archives/" + strconv.Itoa(a.arch.id) + "/" + escapePath(a.relPath)
 }
 
-// validPreviewToken checks tok is a live previewToken for a.
+// validPreviewToken checks tok is a live previewToken for a (never, in a
+// flavour without previewTokens).
 func (f *Fake) validPreviewToken(tok string, a *asset) bool {
+	if !f.wire.previewTokens {
+		return false
+	}
 	c, ok := f.parseJWT(tok)
 	if !ok || c["aud"] != "preview_token" || c["ass"] != assetClaim(a) {
 		return false
@@ -164,8 +271,12 @@ func (f *Fake) validPreviewToken(tok string, a *asset) bool {
 
 // SetPreviewAuth switches the rule preview URLs are protected by; it
 // applies to requests that arrive afterwards. Options.PreviewAuth is the
-// initial value.
-func (f *Fake) SetPreviewAuth(m PreviewAuthMode) { f.preview.Store(int32(m)) }
+// initial value. It panics on PreviewAuthPreviewToken in a flavour
+// without previewTokens (FlavourOnPrem80).
+func (f *Fake) SetPreviewAuth(m PreviewAuthMode) {
+	f.checkPreviewAuth(m)
+	f.preview.Store(int32(m))
+}
 
 // PreviewAuth returns the current preview protection rule.
 func (f *Fake) PreviewAuth() PreviewAuthMode { return PreviewAuthMode(f.preview.Load()) }
@@ -188,12 +299,7 @@ func (f *Fake) previewAllowed(w http.ResponseWriter, r *http.Request, a *asset) 
 		if mode == PreviewAuthAccessToken {
 			msg = "Unauthorized: Access is denied due to invalid credentials"
 		}
-		challenge := `Bearer realm="FotoWeb"`
-		if tok != "" {
-			challenge += `, error="invalid_token"`
-		}
-		w.Header().Set("WWW-Authenticate", challenge)
-		writeError(w, r, http.StatusUnauthorized, msg)
+		f.unauthorized(w, r, tok != "", msg)
 		return false
 	}
 	who := f.authenticate(w, r)
@@ -207,7 +313,8 @@ func (f *Fake) previewAllowed(w http.ResponseWriter, r *http.Request, a *asset) 
 	return true
 }
 
-// handlePreview serves /fotoweb/cache/v2/... with generated JPEG bytes.
+// handlePreview serves /fotoweb/cache/... (either href form) with
+// generated JPEG bytes.
 func (f *Fake) handlePreview(w http.ResponseWriter, r *http.Request, rest string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, r, "GET, HEAD")

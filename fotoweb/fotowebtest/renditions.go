@@ -44,8 +44,18 @@ func uuid() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// handleRenditionRequest serves POST /fotoweb/services/renditions.
+// handleRenditionRequest serves POST /fotoweb/services/renditions. Its
+// errors are Werkzeug pages or JSON (Options.RenditionErrors); as a
+// Werkzeug service it reads the token from the Authorization header only
+// and answers 403 without a valid one.
 func (f *Fake) handleRenditionRequest(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, msg string) {
+		if f.wire.werkzeug {
+			writeWerkzeug(w, status)
+			return
+		}
+		writeError(w, r, status, msg)
+	}
 	switch r.Method {
 	case http.MethodOptions:
 		w.Header().Set("Allow", "POST, OPTIONS")
@@ -53,22 +63,27 @@ func (f *Fake) handleRenditionRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	case http.MethodPost:
 	default:
-		writeError(w, r, http.StatusNotFound, "NotFound: The requested resource does not exist")
+		fail(http.StatusNotFound, "NotFound: The requested resource does not exist")
 		return
 	}
-	who := f.authenticate(w, r)
-	if who == nil {
+	var who *principal
+	if f.wire.werkzeug {
+		if who = f.headerPrincipal(r); who == nil {
+			writeWerkzeug(w, http.StatusForbidden)
+			return
+		}
+	} else if who = f.authenticate(w, r); who == nil {
 		return
 	}
 	if mediaType(r) != mtRenditionReq {
-		writeError(w, r, http.StatusUnsupportedMediaType, "UnsupportedMediaType: use "+mtRenditionReq)
+		fail(http.StatusUnsupportedMediaType, "UnsupportedMediaType: use "+mtRenditionReq)
 		return
 	}
 	var req struct {
 		Href string `json:"href"`
 	}
 	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Href == "" {
-		writeError(w, r, http.StatusBadRequest, "BadRequest: the body must be {\"href\": \"<rendition href>\"}")
+		fail(http.StatusBadRequest, "BadRequest: the body must be {\"href\": \"<rendition href>\"}")
 		return
 	}
 	assetPath, profile, ok := strings.Cut(f.normalizePath(req.Href), renditionsSuffix)
@@ -78,13 +93,17 @@ func (f *Fake) handleRenditionRequest(w http.ResponseWriter, r *http.Request) {
 	f.mu.RUnlock()
 	switch {
 	case !ok || gone:
-		writeError(w, r, http.StatusNotFound, "NotFound: unknown rendition")
+		fail(http.StatusNotFound, "NotFound: unknown rendition")
 		return
 	case !who.sees(a.arch):
-		f.hidden(w, r)
+		if f.wire.werkzeug {
+			writeWerkzeug(w, f.opts.HiddenStatus)
+		} else {
+			f.hidden(w, r)
+		}
 		return
 	case profile != "ORIGINAL" && (profile != jpg1024Profile || !a.hasImage()):
-		writeError(w, r, http.StatusNotFound, "NotFound: unknown rendition profile")
+		fail(http.StatusNotFound, "NotFound: unknown rendition profile")
 		return
 	}
 	id := uuid()
@@ -92,9 +111,19 @@ func (f *Fake) handleRenditionRequest(w http.ResponseWriter, r *http.Request) {
 	f.tasks.m[id] = &task{asset: a, profile: profile, who: who, created: f.now()}
 	f.tasks.mu.Unlock()
 	href := "/fotoweb/me/background-tasks/" + id + "/0/" + url.PathEscape(renditionName(a, profile))
-	w.Header().Set("Location", f.BaseURL()+href)
-	w.Header().Set("Cache-Control", "no-cache")
-	writeJSON(w, f.opts.RenditionRequestStatus, mtRenditionResp, map[string]string{"href": href})
+	h := w.Header()
+	h.Set("Location", f.BaseURL()+href)
+	if !f.wire.recordedHeaders {
+		h.Set("Cache-Control", "no-cache")
+		writeJSON(w, f.opts.RenditionRequestStatus, mtRenditionResp, map[string]string{"href": href})
+		return
+	}
+	// As recorded (rendition.meta.json): Vary: User-Agent, Accept, no
+	// Cache-Control, and the body with Python's json.dumps spacing.
+	h.Set("Vary", "User-Agent, Accept")
+	h["Cache-Control"] = nil
+	q, _ := json.Marshal(href)
+	writeJSONBytes(w, f.opts.RenditionRequestStatus, mtRenditionResp, []byte(`{"href": `+string(q)+`}`))
 }
 
 // renditionName is the file name of a rendition.

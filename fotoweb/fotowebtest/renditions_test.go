@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"image"
 	_ "image/png"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,9 +97,23 @@ func TestRenditionPendingOption(t *testing.T) {
 }
 
 func TestRenditionErrors(t *testing.T) {
-	s := newServer(t, Options{})
+	for _, style := range []RenditionErrorStyle{RenditionErrorsWerkzeug, RenditionErrorsJSON} {
+		testRenditionErrors(t, style)
+	}
+}
+
+// werkzeugReasons are the upper-case reason phrases Werkzeug sends.
+var werkzeugReasons = map[int]string{400: "400 BAD REQUEST", 403: "403 FORBIDDEN", 404: "404 NOT FOUND", 415: "415 UNSUPPORTED MEDIA TYPE"}
+
+func testRenditionErrors(t *testing.T, style RenditionErrorStyle) {
+	s := newServer(t, Options{RenditionErrors: style})
+	werkzeug := style == RenditionErrorsWerkzeug
 	tok := s.ServiceToken()
 	svc := s.URL + "/fotoweb/services/renditions"
+	noAuth := 401
+	if werkzeug {
+		noAuth = 403 // the rendition service answers 403 without a token in the header
+	}
 	tests := []struct {
 		name   string
 		method string
@@ -107,7 +123,8 @@ func TestRenditionErrors(t *testing.T) {
 	}{
 		{"wrong content type", "POST", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"},
 			`{"href":"` + SmallAsset + `/__renditions/ORIGINAL"}`, 415},
-		{"no token", "POST", map[string]string{"Content-Type": mtRenditionReq}, `{"href":"x"}`, 401},
+		{"no token", "POST", map[string]string{"Content-Type": mtRenditionReq}, `{"href":"x"}`, noAuth},
+		{"misspelt header", "POST", map[string]string{"Authentication": "Bearer " + tok, "Content-Type": mtRenditionReq}, `{"href":"x"}`, noAuth},
 		{"GET", "GET", map[string]string{"Authorization": "Bearer " + tok}, "", 404},
 		{"malformed", "POST", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": mtRenditionReq}, `{`, 400},
 		{"unknown asset", "POST", map[string]string{"Authorization": "Bearer " + tok, "Content-Type": mtRenditionReq},
@@ -118,8 +135,41 @@ func TestRenditionErrors(t *testing.T) {
 			`{"href":"` + HiddenAsset + `/__renditions/ORIGINAL"}`, 404},
 	}
 	for _, tt := range tests {
-		if r := do(t, tt.method, svc, tt.header, tt.body); r.status != tt.status {
-			t.Errorf("%s: %d, want %d (%s)", tt.name, r.status, tt.status, r.body)
+		req, err := http.NewRequest(tt.method, svc, strings.NewReader(tt.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("style %d, %s: %d, want %d (%s)", style, tt.name, resp.StatusCode, tt.status, body)
+			continue
+		}
+		ctype := resp.Header.Get("Content-Type")
+		switch {
+		case werkzeug && (resp.Status != werkzeugReasons[tt.status] || ctype != "text/html; charset=utf-8" ||
+			!strings.HasPrefix(string(body), "<!doctype html>\n<html lang=en>\n<title>"+strconv.Itoa(tt.status)+" "+http.StatusText(tt.status)+"</title>")):
+			t.Errorf("%s: %q %q %s, want a Werkzeug page", tt.name, resp.Status, ctype, body)
+		case !werkzeug && !strings.HasPrefix(ctype, "application/json") && !strings.HasPrefix(ctype, "text/plain"):
+			t.Errorf("%s: %q %s, want JSON or text", tt.name, ctype, body)
+		}
+	}
+	if werkzeug {
+		// A token in the query does not count: only the header does.
+		r := do(t, http.MethodPost, svc+"?access_token="+tok, map[string]string{"Content-Type": mtRenditionReq},
+			`{"href":"`+SmallAsset+`/__renditions/ORIGINAL"}`)
+		if r.status != 403 {
+			t.Errorf("query token: %d, want 403", r.status)
+		}
+		if !strings.Contains(werkzeugBody(t, s), "You don&#39;t have the permission") {
+			t.Error("403 page lacks Werkzeug's wording")
 		}
 	}
 	r := do(t, http.MethodOptions, svc, nil, "")
@@ -131,5 +181,23 @@ func TestRenditionErrors(t *testing.T) {
 	}
 	if r := get(t, s, "/fotoweb/me/background-tasks/nope/0/x.jpg", tok, ""); r.status != 404 {
 		t.Errorf("unknown task: %d", r.status)
+	}
+}
+
+// werkzeugBody returns the body of a 403 from the rendition service.
+func werkzeugBody(t *testing.T, s *Server) string {
+	t.Helper()
+	r := do(t, http.MethodPost, s.URL+"/fotoweb/services/renditions", map[string]string{"Content-Type": mtRenditionReq}, `{}`)
+	return string(r.body)
+}
+
+// TestRenditionResponseAsRecorded: the 202 carries the recorded headers
+// (Vary: User-Agent, Accept; no Cache-Control) and Python's spacing.
+func TestRenditionResponseAsRecorded(t *testing.T) {
+	s := newServer(t, Options{})
+	r := requestRendition(t, s, s.ServiceToken(), SmallAsset+"/__renditions/ORIGINAL")
+	if r.status != 202 || r.header.Get("Vary") != "User-Agent, Accept" || r.header.Get("Cache-Control") != "" ||
+		!strings.HasPrefix(string(r.body), `{"href": "/fotoweb/me/background-tasks/`) {
+		t.Errorf("%d %v %s", r.status, r.header, r.body)
 	}
 }

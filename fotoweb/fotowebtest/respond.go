@@ -2,11 +2,13 @@ package fotowebtest
 
 import (
 	"encoding/json"
+	"io"
 	"mime"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FotoWeb media types.
@@ -92,16 +94,69 @@ func writeNotAcceptable(w http.ResponseWriter, r *http.Request) {
 	writeError(w, r, http.StatusNotAcceptable, "NotAcceptable: The requested representation is not available")
 }
 
-// writeJSONBytes writes an already encoded JSON body.
+// writeJSONBytes writes an already encoded JSON body, with Cache-Control
+// "private, max-age=30" unless the caller set one (or set it to nil: no
+// Cache-Control at all).
 func writeJSONBytes(w http.ResponseWriter, status int, ctype string, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if h.Get("Cache-Control") == "" {
+	if _, set := h["Cache-Control"]; !set {
 		h.Set("Cache-Control", "private, max-age=30")
 	}
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// writeText writes a text/plain body.
+func writeText(w http.ResponseWriter, status int, text string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(text)))
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	io.WriteString(w, text)
+}
+
+// werkzeugDescriptions are Werkzeug's texts for its HTTP exceptions
+// (HTML-escaped, as Werkzeug writes them).
+var werkzeugDescriptions = map[int]string{
+	http.StatusBadRequest:           "The browser (or proxy) sent a request that this server could not understand.",
+	http.StatusForbidden:            "You don&#39;t have the permission to access the requested resource. It is either read-protected or not readable by the server.",
+	http.StatusNotFound:             "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.",
+	http.StatusMethodNotAllowed:     "The method is not allowed for the requested URL.",
+	http.StatusUnsupportedMediaType: "The server does not support the media type transmitted in the request.",
+	http.StatusInternalServerError:  "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.",
+}
+
+// writeWerkzeug answers status as a Werkzeug (Flask) service does: its
+// HTML error page and, when the connection can be taken over, the status
+// line with an upper-case reason phrase ("403 FORBIDDEN"), as recorded
+// for FotoWeb's rendition service. The connection is closed afterwards.
+func writeWerkzeug(w http.ResponseWriter, status int) {
+	name := http.StatusText(status)
+	body := "<!doctype html>\n<html lang=en>\n<title>" + strconv.Itoa(status) + " " + name + "</title>\n<h1>" + name +
+		"</h1>\n<p>" + werkzeugDescriptions[status] + "</p>\n"
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Del("Cache-Control")
+	if rec, ok := w.(*statusRecorder); ok && rec.status == 0 {
+		rec.status = status
+	}
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil { // HTTP/2 or a recorder: the standard reason phrase
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+		return
+	}
+	defer conn.Close()
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Set("Connection", "close")
+	buf.WriteString("HTTP/1.1 " + strconv.Itoa(status) + " " + strings.ToUpper(name) + "\r\n")
+	h.Write(buf)
+	buf.WriteString("\r\n" + body)
+	buf.Flush()
 }
 
 // writeJSON encodes v and writes it.

@@ -119,8 +119,15 @@ func TestSearchOverHTTP(t *testing.T) {
 		t.Errorf("search collection %v %v", m["searchString"], m["href"])
 	}
 	paging := m["assets"].(map[string]any)["paging"].(map[string]any)
+	if paging["next"] != PhotosArchive+"?q=fn%3A*.jpg&p=1" || paging["last"] != PhotosArchive+"?q=fn%3A*.jpg&p=1" ||
+		paging["first"] != PhotosArchive+"?q=fn%3A*.jpg" {
+		t.Errorf("paging %v", paging)
+	}
+	// The matrix form, ;p=N before the query.
+	sm := newServer(t, Options{PagingLinks: PagingLinksMatrix})
+	paging = get(t, sm, PhotosArchive+"?q="+url.QueryEscape("fn:*.jpg"), sm.ServiceToken(), mtAssetList).json(t)["paging"].(map[string]any)
 	if paging["next"] != PhotosArchive+";p=1?q=fn%3A*.jpg" {
-		t.Errorf("next %v", paging["next"])
+		t.Errorf("matrix next %v", paging["next"])
 	}
 	hrefs, _ := walk(t, s, PhotosArchive+"?q="+url.QueryEscape("fn:*.jpg"), tok)
 	if len(hrefs) != 40 {
@@ -152,9 +159,10 @@ func TestSearchOverHTTP(t *testing.T) {
 			t.Errorf("%s: %v", u, hrefs)
 		}
 	}
-	// The &p=N form works too.
-	a := list(t, get(t, s, PhotosArchive+"?q=fn%3A*.jpg&p=1", tok, mtAssetList).json(t), "data")
-	if len(a) != 15 {
-		t.Errorf("&p=1: %d assets", len(a))
+	// Both forms are understood, whichever the fake writes.
+	for _, u := range []string{PhotosArchive + "?q=fn%3A*.jpg&p=1", PhotosArchive + ";p=1?q=fn%3A*.jpg"} {
+		if a := list(t, get(t, s, u, tok, mtAssetList).json(t), "data"); len(a) != 15 {
+			t.Errorf("%s: %d assets", u, len(a))
+		}
 	}
 }

@@ -3,6 +3,7 @@ package fotowebtest
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,6 +126,7 @@ type store struct {
 	archByKey map[string]*archive // "5001" and "5001-Photos"
 	assets    []*asset
 	byKey     map[string]*asset // "5001/" + decoded relPath
+	exts      []string          // the distinct file extensions (".jpg"), for 8.0 preview hrefs
 	gen       uint64            // bumped on every change
 	listMu    sync.Mutex        // guards lists
 	lists     map[string]*cachedList
@@ -163,6 +165,9 @@ func (s *store) addAsset(a *asset) {
 	a.href = a.arch.href + escapePath(a.relPath) + ".info"
 	s.assets = append(s.assets, a)
 	s.byKey[strconv.Itoa(a.arch.id)+"/"+a.relPath] = a
+	if ext := path.Ext(a.filename); !slices.Contains(s.exts, ext) {
+		s.exts = append(s.exts, ext)
+	}
 	// Register the folder chain.
 	parent := ""
 	if a.folder == "" {

@@ -252,8 +252,9 @@ func (f *Fake) presentedToken(r *http.Request) (tok string, bad bool) {
 	return q, false
 }
 
-// authenticate returns the request's principal, or answers 401 (500 for
-// an OAuth token sent as FWAPIToken, as FotoWeb does) and returns nil.
+// authenticate returns the request's principal, or answers 401 in the
+// Options.Unauthorized form (500 for an OAuth token sent as FWAPIToken,
+// as FotoWeb does) and returns nil.
 func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request) *principal {
 	tok, bad := f.presentedToken(r)
 	if tok == "" && !bad && r.Header.Get("FWAPIToken") != "" {
@@ -261,17 +262,25 @@ func (f *Fake) authenticate(w http.ResponseWriter, r *http.Request) *principal {
 		return nil
 	}
 	if tok == "" || bad {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="FotoWeb"`)
-		writeError(w, r, http.StatusUnauthorized, "Unauthorized: Access is denied due to invalid credentials")
+		f.unauthorized(w, r, false, "Unauthorized: Access is denied due to invalid credentials")
 		return nil
 	}
 	who := f.lookupAccess(tok)
 	if who == nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="FotoWeb", error="invalid_token"`)
-		writeError(w, r, http.StatusUnauthorized, "Unauthorized: Access is denied due to invalid credentials")
+		f.unauthorized(w, r, true, "Unauthorized: Access is denied due to invalid credentials")
 		return nil
 	}
 	return who
+}
+
+// headerPrincipal returns the principal of the Authorization header's
+// bearer token (the query parameter does not count), or nil.
+func (f *Fake) headerPrincipal(r *http.Request) *principal {
+	scheme, tok, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(tok) == "" {
+		return nil
+	}
+	return f.lookupAccess(strings.TrimSpace(tok))
 }
 
 // hidden answers a request for something the principal may not see.

@@ -13,8 +13,8 @@ import (
 )
 
 // EmitWebhook POSTs a webhook payload for the asset, shaped as FotoWeb's
-// (absolute href, numbers as strings, User-Agent FotoWeb/8.1, no
-// signature), to target. It returns the receiver's status code.
+// (absolute href, numbers as strings, User-Agent FotoWeb/8.1, or
+// FotoWeb/8.0 in FlavourOnPrem80, no signature), to target. It returns the receiver's status code.
 //
 // Ingested events have operation-name "upload" and data = the asset;
 // modified events use the "version 2 format" (operation-name
@@ -32,7 +32,7 @@ func (f *Fake) EmitWebhook(ctx context.Context, target string, kind WebhookKind,
 	if err != nil {
 		return 0, fmt.Errorf("fotowebtest: webhook: %w", err)
 	}
-	req.Header.Set("User-Agent", "FotoWeb/8.1")
+	req.Header.Set("User-Agent", f.wire.webhookAgent)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "*/*")
 	req.Header.Set("Accept-Encoding", "gzip, deflate")
@@ -57,7 +57,10 @@ func (f *Fake) webhookPayload(kind WebhookKind, href string) ([]byte, error) {
 	base := f.BaseURL()
 	cur := a.state()
 	doc := func(st assetState) json.RawMessage {
-		b, _ := json.Marshal(f.buildAsset(a, adminPrincipal, st, true))
+		b := f.encodeAsset(a, adminPrincipal, st, true)
+		if !f.wire.previewTokens {
+			return b
+		}
 		return appendPreviewToken(b, f.previewToken(a, adminPrincipal))
 	}
 	m := map[string]any{
@@ -69,9 +72,8 @@ func (f *Fake) webhookPayload(kind WebhookKind, href string) ([]byte, error) {
 	}
 	if a.hasImage() {
 		m["pixel-width"], m["pixel-height"] = strconv.Itoa(a.w), strconv.Itoa(a.h)
-		specs := f.previewSpecs(a)
-		m["preview-href"] = base + f.previewHref(a, cur.version, specs[4]) // the 800 preview
-		m["thumbnail-href"] = base + f.previewHref(a, cur.version, specs[0])
+		m["preview-href"] = base + f.previewHref(a, cur, f.previewSpecOf(a, 800))
+		m["thumbnail-href"] = base + f.previewHref(a, cur, f.previewSpecOf(a, 200))
 	}
 	switch kind {
 	case AssetIngested:
