@@ -59,9 +59,17 @@ func (in *Info) kindRange(square bool) (lo, hi int) {
 // rendered width of want pixels (CSS width × device pixel ratio; 0 means
 // [DefaultWidth]): the smallest preview of the kind (square or not) at
 // least want wide, or, when none is that wide, the widest one that does
-// not exceed the original. Among previews of equal width the smallest
+// not go past the original. Among previews of equal width the smallest
 // size wins. Squares are chosen only when square is true. The error wraps
 // [ErrNoImage].
+//
+// Never upscaling past the original: FotoWeb upscales the previews of a
+// small original (recorded: a 370×136 JPEG with previews up to 2400×882).
+// The smallest preview at least as wide as the original holds all of its
+// detail, so it may be chosen; wider ones add none and are not. When the
+// original's size is unknown (Width 0) no preview is known to go past it:
+// previews of unknown dimensions are chosen by their nominal size (see
+// [Preview]), up to the largest.
 func (in *Info) Choose(want int, square bool) (int, error) {
 	if err := in.Usable(); err != nil {
 		return -1, err
@@ -80,8 +88,8 @@ func (in *Info) Choose(want int, square bool) (int, error) {
 	best := lo
 	for i := lo; i < hi; i++ {
 		p := &in.Previews[i]
-		if in.Width > 0 && p.Width > in.Width && i > lo {
-			break // would upscale past the original
+		if in.pastOriginal(in.Previews[best].Width, p.Width) {
+			break
 		}
 		if p.Width > in.Previews[best].Width {
 			best = i
@@ -91,6 +99,13 @@ func (in *Info) Choose(want int, square bool) (int, error) {
 		}
 	}
 	return best, nil
+}
+
+// pastOriginal reports whether a preview w wide goes past the original
+// when one prev wide (the widest so far, of the same kind) is already
+// used: prev already holds the original's whole width, and w is wider.
+func (in *Info) pastOriginal(prev, w int) bool {
+	return in.Width > 0 && prev >= in.Width && w > prev
 }
 
 // ChooseFor returns the index of the preview a signed URL's options mean:
@@ -115,7 +130,8 @@ func (in *Info) PreviewFor(o urlsig.Options) (Preview, error) {
 }
 
 // Candidates appends to dst the indices of the srcset candidates of one
-// kind: the previews of distinct widths that do not exceed the original,
+// kind: the previews of distinct widths that do not go past the original
+// (up to the first at least as wide as the original; see [Info.Choose]),
 // in increasing width, each the smallest size of its width. When limit is
 // positive the list stops at the first candidate at least limit wide.
 func (in *Info) Candidates(dst []int, square bool, limit int) []int {
@@ -123,7 +139,10 @@ func (in *Info) Candidates(dst []int, square bool, limit int) []int {
 	last := 0
 	for i := lo; i < hi; i++ {
 		p := &in.Previews[i]
-		if p.Width == last || (in.Width > 0 && p.Width > in.Width && last > 0) {
+		if last > 0 && in.pastOriginal(last, p.Width) {
+			break
+		}
+		if p.Width == last {
 			continue
 		}
 		dst = append(dst, i)

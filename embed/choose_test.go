@@ -72,8 +72,8 @@ func TestChooseNoImage(t *testing.T) {
 	noSquares.Previews = noSquares.Previews[:8]
 	noDims := landscape()
 	noDims.Attributes.Image = nil
-	for i := range noDims.Previews {
-		noDims.Previews[i].Width, noDims.Previews[i].Height = 0, 0
+	for i := range noDims.Previews { // no dimensions, no nominal size
+		noDims.Previews[i].Width, noDims.Previews[i].Height, noDims.Previews[i].Size = 0, 0, 0
 		noDims.Previews[i].Square = false
 	}
 	tests := []struct {
@@ -102,8 +102,10 @@ func TestChooseNoImage(t *testing.T) {
 }
 
 func TestChooseNeverUpscales(t *testing.T) {
-	// A server that lists previews wider than the original (it should
-	// not): they are never chosen.
+	// FotoWeb upscales the previews of a small original (recorded: a
+	// 370×136 JPEG with previews up to 2400×882). The smallest preview at
+	// least as wide as the original holds all its detail and may be
+	// chosen; wider ones are never chosen or listed.
 	a := tiny()
 	for i := range a.Previews {
 		if !a.Previews[i].Square {
@@ -112,15 +114,81 @@ func TestChooseNeverUpscales(t *testing.T) {
 		}
 	}
 	in := info(a)
-	i, err := in.Choose(2000, false)
+	for _, want := range []int{1100, 2000} {
+		i, err := in.Choose(want, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := in.Previews[i].Width; got != 1200 {
+			t.Errorf("Choose(%d) chose width %d, want 1200 (the smallest at least as wide as the 1000 px original)", want, got)
+		}
+	}
+	if got := widths(in, in.Candidates(nil, false, 0)); !slices.Equal(got, []int{200, 300, 400, 600, 800, 1200}) {
+		t.Errorf("candidates %v", got)
+	}
+	// The recorded 370×136 JPEG, shown without a CSS width: the 400×147
+	// preview, at the original's size.
+	small := asset("test_rename_36.jpeg", 370, 136, 0, meta(120, "Small"))
+	for i := range small.Previews {
+		if p := &small.Previews[i]; !p.Square {
+			p.Width, p.Height = p.Size, (p.Size*136+185)/370
+		}
+	}
+	in = info(small)
+	l, err := in.Layout(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := in.Previews[i].Width; got != 800 {
-		t.Errorf("chose width %d, want 800 (the largest not wider than the 1000 px original)", got)
+	if in.Previews[l.Src].Width != 400 || l.Width != 370 || l.Height != 136 {
+		t.Errorf("layout: src %+v, %dx%d; want the 400 preview at 370x136", in.Previews[l.Src], l.Width, l.Height)
 	}
-	if got := widths(in, in.Candidates(nil, false, 0)); !slices.Equal(got, []int{200, 300, 400, 600, 800}) {
-		t.Errorf("candidates %v", got)
+	if got := widths(in, l.Srcset); !slices.Equal(got, []int{200, 300, 400}) {
+		t.Errorf("srcset widths %v, want [200 300 400]", got)
+	}
+}
+
+func TestChooseUnknownSize(t *testing.T) {
+	in := info(unmeasured())
+	if in.Width != 0 || in.Height != 0 || in.SizeKnown() {
+		t.Fatalf("original %dx%d, want unknown (0x0), not FotoWeb's 1x1", in.Width, in.Height)
+	}
+	for _, p := range in.Previews {
+		switch {
+		case p.Square && (p.Width != p.Size || p.Height != p.Size):
+			t.Errorf("square preview %+v: want its size as width and height", p)
+		case !p.Square && (p.Width != p.Size || p.Height != 0 || p.SizeKnown()):
+			t.Errorf("preview %+v: want its nominal size as width and no height", p)
+		}
+	}
+	for _, tt := range []struct{ want, size int }{{800, 800}, {0, DefaultWidth}, {1000, 1200}, {1600, 1600}, {5000, 2400}, {150, 200}} {
+		i, err := in.Choose(tt.want, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := in.Previews[i]; p.Size != tt.size || p.Square {
+			t.Errorf("Choose(%d) = %+v, want the %d preview (not capped at a 1 px original)", tt.want, p, tt.size)
+		}
+	}
+	if got := widths(in, in.Candidates(nil, false, 0)); !slices.Equal(got, []int{200, 300, 400, 600, 800, 1200, 1600, 2400}) {
+		t.Errorf("candidates %v, want every nominal size", got)
+	}
+	if got := widths(in, in.Candidates(nil, false, 1000)); !slices.Equal(got, []int{200, 300, 400, 600, 800, 1200}) {
+		t.Errorf("candidates up to 1000: %v", got)
+	}
+	for _, i := range in.Candidates(nil, false, 0) {
+		if got, err := in.ChooseFor(previewOptions(in.Previews[i], 0)); err != nil || got != i {
+			t.Errorf("candidate %+v: ChooseFor chose %d (%v), want %d", in.Previews[i], got, err, i)
+		}
+	}
+	// Previews listed without any dimensions keep their nominal size.
+	bare := landscape()
+	bare.Attributes.Image = nil
+	for i := range bare.Previews {
+		bare.Previews[i].Width, bare.Previews[i].Height = 0, 0
+	}
+	in = info(bare)
+	if i, err := in.Choose(700, false); err != nil || in.Previews[i].Size != 800 || in.Previews[i].SizeKnown() {
+		t.Errorf("previews without dimensions: Choose(700) = %d, %v; want the nominal 800 preview", i, err)
 	}
 }
 

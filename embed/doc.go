@@ -23,12 +23,18 @@
 //
 //   - [Info.Choose] picks a FotoWeb preview for a rendered width (CSS
 //     width × device pixel ratio): the smallest preview at least that
-//     wide, never wider than the original. Previews come in fixed sizes
-//     whose size is the long edge, so portrait images are chosen by their
-//     true width. [Info.Candidates] lists the srcset candidates: distinct
-//     true widths up to the original's. [Info.ChooseFor] maps the options
-//     of a signed URL back to the same preview: a candidate is signed with
-//     its true width, so the handler finds exactly that preview.
+//     wide, never past the original (FotoWeb upscales the previews of a
+//     small original; the smallest at least as wide as the original is
+//     the largest used). Previews come in fixed sizes whose size is the
+//     long edge, so portrait images are chosen by their true width.
+//     [Info.Candidates] lists the srcset candidates: distinct true widths
+//     up to the original's. A size FotoWeb does not know (it sends 1×1
+//     for an image it could not measure) is unknown, never 1 pixel:
+//     previews are then chosen and listed by their nominal size, and the
+//     height attribute is left out (see [Layout]). [Info.ChooseFor] maps
+//     the options of a signed URL back to the same preview: a candidate is
+//     signed with its true (or nominal) width, so the handler finds
+//     exactly that preview.
 //
 //   - URLs come in three kinds. Signed service URLs (urlsig) hold no token
 //     and may be cached (an Info memoises its signed paths). FotoWeb URLs
@@ -47,7 +53,9 @@
 //
 // # HTML
 //
-// An <img> always has src, srcset, sizes, width, height and alt. Alt text
+// An <img> always has src, srcset, sizes, width, height and alt, but for
+// an image whose size FotoWeb does not know: no height then (and no
+// width without a CSS width), rather than a wrong aspect ratio. Alt text
 // comes from the metadata field configured in [Fields] (default 120,
 // caption), falling back to the title (5); alt="" only for an image the
 // caller marks decorative, and an error ([ErrNoAlt]) when there is none.

@@ -64,13 +64,15 @@ func run(emb *embed.Embedder, text string) {
 }
 
 // fotowebImg renders an <img> with srcset, sizes, dimensions and alt text.
-// The 640×480 original bounds the srcset at its own width.
+// The 640×480 original bounds the srcset: the widest candidate is the
+// smallest preview at least as wide as the original (800×600: FotoWeb
+// upscales the previews of small originals).
 func ExampleEmbedder_FuncMap() {
 	emb, done := newEmbedder()
 	defer done()
 	run(emb, `{{fotowebImg . "width=320" "class=thumb" "data-id=7"}}`)
 	// Output:
-	// <img src="https://img.example.com/i/8LufkoVFBaV0jju7Cu14GUs3y41LJd-QHOAJfh9ex9c/w400/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg" srcset="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 200w, https://img.example.com/i/4lIlZ0gUVyTuj93ZEfQyY0gRlFUHOYucTimhdZhTw_U/w300/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 300w, https://img.example.com/i/8LufkoVFBaV0jju7Cu14GUs3y41LJd-QHOAJfh9ex9c/w400/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 400w, https://img.example.com/i/0INr7MyuJDO7KSWHKPcpqmh4Zh0ygH-9Q3HI_W0z8R8/w600/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 600w, https://img.example.com/i/FXMv3ahkPLtmdhyHakZ1acOGpujhcKi7FcTUCUyOIlw/w640/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 640w" sizes="(max-width: 320px) 100vw, 320px" width="320" height="240" alt="An old 640×480 camera phone picture of a cabin" loading="lazy" decoding="async" class="thumb" data-id="7">
+	// <img src="https://img.example.com/i/8LufkoVFBaV0jju7Cu14GUs3y41LJd-QHOAJfh9ex9c/w400/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg" srcset="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 200w, https://img.example.com/i/4lIlZ0gUVyTuj93ZEfQyY0gRlFUHOYucTimhdZhTw_U/w300/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 300w, https://img.example.com/i/8LufkoVFBaV0jju7Cu14GUs3y41LJd-QHOAJfh9ex9c/w400/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 400w, https://img.example.com/i/0INr7MyuJDO7KSWHKPcpqmh4Zh0ygH-9Q3HI_W0z8R8/w600/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 600w, https://img.example.com/i/9PTrkwkHkqH5b_xnUg5KNO8XYcxh8fpZg-x3-OHBaLY/w800/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 800w" sizes="(max-width: 320px) 100vw, 320px" width="320" height="240" alt="An old 640×480 camera phone picture of a cabin" loading="lazy" decoding="async" class="thumb" data-id="7">
 }
 
 // fotowebFigure adds a <figcaption> with the caption and the credit line.
@@ -89,7 +91,7 @@ func ExampleEmbedder_FuncMap_url() {
 	defer done()
 	run(emb, `<a href="{{fotowebURL . "width=640"}}">full size</a>`)
 	// Output:
-	// <a href="https://img.example.com/i/FXMv3ahkPLtmdhyHakZ1acOGpujhcKi7FcTUCUyOIlw/w640/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg">full size</a>
+	// <a href="https://img.example.com/i/9PTrkwkHkqH5b_xnUg5KNO8XYcxh8fpZg-x3-OHBaLY/w800/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg">full size</a>
 }
 
 // fotowebSrcset gives the srcset value alone.

@@ -24,11 +24,15 @@ type env struct {
 	emb    *Embedder
 }
 
-// newEnv starts a fake FotoWeb and wires everything to it. rc tunes the
-// resolver (Source and Now are filled in).
+// fakeFlavour is the flavour of the fakes newEnv starts; TestFlavours
+// runs tests with the others.
+var fakeFlavour = fotowebtest.FlavourSaaS2024
+
+// newEnv starts a fake FotoWeb (in fakeFlavour) and wires everything to
+// it. rc tunes the resolver (Source and Now are filled in).
 func newEnv(t testing.TB, rc ResolverConfig) *env {
 	t.Helper()
-	fake := fotowebtest.NewServer(fotowebtest.Options{})
+	fake := fotowebtest.NewServer(fotowebtest.Options{Flavour: fakeFlavour})
 	t.Cleanup(fake.Close)
 	ts, err := tokens.ClientCredentials(tokens.ClientCredentialsConfig{
 		BaseURL: fake.URL, ClientID: fotowebtest.ServiceClientID, ClientSecret: fotowebtest.ServiceClientSecret,

@@ -41,6 +41,13 @@ func goldenCases() []goldenCase {
 		{name: "expiring", a: landscape(), o: Options{Width: 300,
 			ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
 		{name: "direct", a: landscape(), o: Options{Width: 300, Delivery: DeliveryDirect}},
+		// FotoWeb could not measure the original (recorded 1×1 marker):
+		// nominal sizes in the srcset, no height (nor width without a CSS
+		// width) claimed.
+		{name: "unknown-size", a: unmeasured(), o: Options{Width: 600}},
+		{name: "unknown-size-nowidth", a: unmeasured()},
+		{name: "unknown-size-figure", a: unmeasured(), o: Options{Width: 400, PixelRatios: []float64{1, 1.5, 2}}, figure: true},
+		{name: "unknown-size-square", a: unmeasured(), o: Options{Width: 200, Square: true}},
 	}
 }
 

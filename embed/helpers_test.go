@@ -129,5 +129,20 @@ func tiny() *fotoweb.Asset {
 	return asset("cabin.jpg", 1000, 667, 0, meta(120, "An old cabin", 110, "Acme Photo"))
 }
 
+// unmeasured is the recorded shape of an image FotoWeb could not measure
+// (enonic/assetList.json): pixel size 1×1, an original rendition of 1×1,
+// and previews that each claim width = height = size. Its true shape is
+// landscape, as its preview files would show.
+func unmeasured() *fotoweb.Asset {
+	a := asset("schloss.jpg.webp", 3000, 2000, 0, meta(5, "Schloss Wilhelmsburg", 120, "The castle in Schmalkalden", 80, []string{"Author", "Author2"}, 110, "Credit"))
+	a.Attributes.Image.PixelWidth, a.Attributes.Image.PixelHeight = 1, 1
+	a.Renditions[0].Width, a.Renditions[0].Height = 1, 1
+	for i := range a.Previews {
+		p := &a.Previews[i]
+		p.Width, p.Height = p.Size, p.Size
+	}
+	return a
+}
+
 // info builds the Info of a test asset with default fields.
 func info(a *fotoweb.Asset) *Info { return NewInfo("", a, Fields{}) }

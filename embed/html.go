@@ -16,6 +16,12 @@ import (
 // wide; srcset lists the distinct widths up to the original's (and up to
 // the first at least Width × the largest ratio); width and height carry
 // the chosen preview's aspect ratio. Every value is escaped here.
+//
+// For an image whose size FotoWeb does not know, previews are chosen and
+// listed by their nominal size (their long edge, the srcset's w
+// descriptors too), the largest is the limit, and the height attribute
+// (and the width, without Options.Width) is left out rather than
+// claimed: see [Layout].
 func (e *Embedder) RenderImg(in *Info, o Options) (template.HTML, error) {
 	return e.renderImg(context.Background(), in, o)
 }
@@ -74,8 +80,8 @@ func (e *Embedder) writeImg(ctx context.Context, w *writer, in *Info, o *Options
 	writeSizes(w, p.sizes, o.Width)
 	v.sizes.end = w.Len()
 	w.WriteByte('"')
-	w.attrInt("width", p.width)
-	w.attrInt("height", p.height)
+	w.attrIntIf("width", p.width)
+	w.attrIntIf("height", p.height)
 	w.attr("alt", p.alt)
 	if o.Priority {
 		w.WriteString(` loading="eager" fetchpriority="high"`)

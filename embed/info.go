@@ -30,7 +30,9 @@ type Info struct {
 	// Doctype is FotoWeb's lower-case document type ("image", "movie", ...).
 	Doctype string `json:"doctype,omitempty"`
 	// Width and Height are the original's pixel dimensions, corrected for
-	// rotation; 0 when unknown.
+	// rotation; 0 when FotoWeb does not know them (see
+	// [fotoweb.Asset.SizeKnown]: FotoWeb sends 1×1 for an image it could
+	// not measure, which is not taken for a 1-pixel image).
 	Width  int `json:"width,omitempty"`
 	Height int `json:"height,omitempty"`
 	// Modified is the asset's modification time; zero when unknown.
@@ -87,12 +89,17 @@ func (in *Info) previewQuery() string {
 	return q
 }
 
-// Preview is one fixed-size FotoWeb preview with its true dimensions.
+// Preview is one fixed-size FotoWeb preview with its true dimensions,
+// or, when they are unknown, its nominal size.
 type Preview struct {
 	// Size is FotoWeb's nominal size: the long edge it was asked for.
 	Size int `json:"size"`
-	// Width and Height are the true pixel dimensions. For an original
-	// smaller than Size they are the original's.
+	// Width and Height are the true pixel dimensions (for an original
+	// smaller than Size, FotoWeb may cap them at the original's or
+	// upscale). When FotoWeb does not know them (an image whose size it
+	// could not measure, see [fotoweb.Asset.PreviewSizesKnown]), Height
+	// is 0 and Width is Size: the preview is at most that wide, and
+	// exactly that wide when it is landscape. See [Preview.SizeKnown].
 	Width  int `json:"width"`
 	Height int `json:"height"`
 	// Href is FotoWeb's (signed, ephemeral) preview href, without token.
@@ -100,6 +107,13 @@ type Preview struct {
 	// Square reports a square-cropped preview.
 	Square bool `json:"square,omitempty"`
 }
+
+// SizeKnown reports whether the preview's true width and height are
+// known; when they are not, Width is its nominal size and Height is 0.
+func (p *Preview) SizeKnown() bool { return p.Width > 0 && p.Height > 0 }
+
+// SizeKnown reports whether the original's pixel size is known.
+func (in *Info) SizeKnown() bool { return in.Width > 0 && in.Height > 0 }
 
 // Rendition is a rendition offered by the Rendition Request API.
 type Rendition struct {
@@ -170,19 +184,21 @@ func (f Fields) withDefaults() Fields {
 }
 
 // NewInfo builds the Info for asset a, keyed by the canonical href key
-// ("" means a.Href), taking texts from the fields f. Previews without a
-// href or with unknown dimensions are dropped; the previewToken is not
-// kept.
+// ("" means a.Href), taking texts from the fields f. A size FotoWeb does
+// not know is unknown (0), never 1×1; previews whose dimensions FotoWeb
+// does not know keep their nominal size (see [Preview]). Previews without
+// a href or any size are dropped; the previewToken is not kept.
 func NewInfo(key string, a *fotoweb.Asset, f Fields) *Info {
 	if key == "" {
 		key = a.Href
 	}
+	w, h, _ := a.PixelSize()
 	in := &Info{
 		Href:     key,
 		Filename: a.Filename,
 		Doctype:  strings.ToLower(a.Doctype),
-		Width:    a.Width(),
-		Height:   a.Height(),
+		Width:    w,
+		Height:   h,
 		Modified: a.ModifiedTime(),
 		Text:     newText(a.Metadata, f.withDefaults()),
 		Rights:   newRights(a.Metadata, f),
@@ -190,8 +206,9 @@ func NewInfo(key string, a *fotoweb.Asset, f Fields) *Info {
 	if len(a.Previews) > 0 {
 		in.Previews = make([]Preview, 0, len(a.Previews))
 	}
+	measured := a.PreviewSizesKnown()
 	for _, p := range a.Previews {
-		if q, ok := normPreview(p, in.Width, in.Height); ok {
+		if q, ok := normPreview(p, in.Width, in.Height, measured); ok {
 			in.Previews = append(in.Previews, q)
 		}
 	}
@@ -268,11 +285,20 @@ func newText(m fotoweb.Metadata, f Fields) Text {
 }
 
 // normPreview fills in a preview's missing width and height from its size
-// and the original's aspect ratio, and reports whether it is usable.
-func normPreview(p fotoweb.Preview, ow, oh int) (Preview, bool) {
+// and the original's aspect ratio (ow×oh, 0 when unknown), and reports
+// whether it is usable. Unless measured, the width and height FotoWeb
+// gives a non-square preview are not its own (see
+// [fotoweb.Asset.PreviewSizesKnown]): it keeps its nominal size only.
+func normPreview(p fotoweb.Preview, ow, oh int, measured bool) (Preview, bool) {
 	q := Preview{Size: p.Size, Width: p.Width, Height: p.Height, Href: p.Href, Square: p.Square}
 	if q.Href == "" {
 		return q, false
+	}
+	if !measured && !q.Square {
+		if q.Size <= 0 {
+			q.Size = max(q.Width, q.Height) // the claim is the size
+		}
+		q.Width, q.Height = 0, 0
 	}
 	if q.Width <= 0 || q.Height <= 0 {
 		switch {
@@ -285,6 +311,8 @@ func normPreview(p fotoweb.Preview, ow, oh int) (Preview, bool) {
 			} else {
 				q.Width, q.Height = max(1, (long*ow+oh/2)/oh), long
 			}
+		case q.Size > 0: // nominal: at most Size wide, shape unknown
+			q.Width, q.Height = q.Size, 0
 		default:
 			return q, false
 		}

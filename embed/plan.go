@@ -18,15 +18,19 @@ var ErrNoAlt = errors.New("embed: no alt text")
 type Layout struct {
 	// Src is the preview of the <img src>: the smallest at least
 	// Options.Width × the first pixel ratio wide (never upscaled past the
-	// original).
+	// original; see [Info.Choose]).
 	Src int
 	// Srcset are the previews of the srcset candidates in increasing
 	// width: the distinct widths up to the original's, and up to the
 	// first at least Options.Width × the largest pixel ratio wide.
 	Srcset []int
 	// Width and Height are the width and height attributes: the CSS
-	// width (the Src preview's width when Options.Width is 0) with the
-	// Src preview's aspect ratio.
+	// width (the Src preview's width when Options.Width is 0, but no more
+	// than the original's) with the Src preview's aspect ratio. When the
+	// Src preview's dimensions are unknown (see [Preview]) the aspect
+	// ratio is unknown: Height is 0 and Width is the CSS width (0 when
+	// Options.Width is 0), and an attribute that is 0 is left out, so
+	// that the browser takes the shape from the image itself.
 	Width, Height int
 	// Sizes is the sizes attribute value: Options.Sizes, or its default.
 	Sizes string
@@ -72,12 +76,7 @@ func (p *plan) make(in *Info, o *Options) error {
 		return err
 	}
 	p.src, p.limit = src, limit
-	sp := &in.Previews[src]
-	p.width, p.height = sp.Width, sp.Height
-	if o.Width > 0 {
-		p.width = o.Width
-		p.height = max(1, (o.Width*sp.Height+sp.Width/2)/sp.Width)
-	}
+	p.width, p.height = attrSize(in, &in.Previews[src], o.Width)
 	p.sizes = o.Sizes
 	switch {
 	case o.Decorative:
@@ -92,6 +91,24 @@ func (p *plan) make(in *Info, o *Options) error {
 		return fmt.Errorf("%w for %q: pass an alt text or mark the image decorative", ErrNoAlt, in.Href)
 	}
 	return nil
+}
+
+// attrSize returns the width and height attributes of an image showing
+// preview sp of in at CSS width cw (0 for none): cw with sp's aspect
+// ratio, or sp's own size, no larger than the original's. A dimension
+// that is not known is 0 (the attribute is left out): the height when
+// sp's shape is unknown, and the width too when cw is 0 (sp's nominal
+// size is its long edge, which may be its height).
+func attrSize(in *Info, sp *Preview, cw int) (w, h int) {
+	switch {
+	case !sp.SizeKnown():
+		return cw, 0
+	case cw > 0:
+		return cw, max(1, (cw*sp.Height+sp.Width/2)/sp.Width)
+	case in.SizeKnown() && sp.Width > in.Width:
+		return in.Width, in.Height // an upscaled preview, shown at the original's size
+	}
+	return sp.Width, sp.Height
 }
 
 // srcset appends the indices of the srcset previews of plan p for in

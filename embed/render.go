@@ -20,7 +20,8 @@ type Rendered struct {
 	Srcset string
 	// Sizes is the sizes value: Options.Sizes, or its default.
 	Sizes string
-	// Width and Height are the width and height attributes.
+	// Width and Height are the width and height attributes; 0 for one
+	// left out (a size FotoWeb does not know; see [Layout]).
 	Width, Height int
 	// Alt is the alt text ("" for a decorative image).
 	Alt string

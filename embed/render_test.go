@@ -98,7 +98,14 @@ func TestRenderParts(t *testing.T) {
 				{"src", r.Src}, {"srcset", r.Srcset}, {"sizes", r.Sizes},
 				{"width", strconv.Itoa(r.Width)}, {"height", strconv.Itoa(r.Height)}, {"alt", r.Alt},
 			} {
-				if v, ok := attrOf(imgs[0], a.key); !ok || v != a.got {
+				v, ok := attrOf(imgs[0], a.key)
+				if a.got == "0" && (a.key == "width" || a.key == "height") {
+					if ok { // 0: a size FotoWeb does not know, left out
+						t.Errorf("%s: part 0, attribute %q (want none)", a.key, v)
+					}
+					continue
+				}
+				if !ok || v != a.got {
 					t.Errorf("%s: part %q, attribute %q", a.key, a.got, v)
 				}
 			}

@@ -79,6 +79,13 @@ func (w *writer) attrInt(name string, n int) {
 	w.WriteByte('"')
 }
 
+// attrIntIf writes ` name="n"` when n is above 0.
+func (w *writer) attrIntIf(name string, n int) {
+	if n > 0 {
+		w.attrInt(name, n)
+	}
+}
+
 // int writes n in decimal.
 func (w *writer) int(n int) {
 	var buf [20]byte

@@ -51,6 +51,6 @@ func ExampleRun() {
 	fmt.Println(rep.Pages, "page,", rep.Images, "image,", rep.Upstream, "upstream call")
 	// Output:
 	// <p>Cabin:</p>
-	// <img src="https://img.example.com/i/EdgE0Cl4XiBrlX5Zk3OUCPbu4EYSRWPi3PgQX-7MXDw/w150/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy90aW55LTE1MHgxMDAucG5nLmluZm8.jpg" srcset="https://img.example.com/i/EdgE0Cl4XiBrlX5Zk3OUCPbu4EYSRWPi3PgQX-7MXDw/w150/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy90aW55LTE1MHgxMDAucG5nLmluZm8.jpg 150w" sizes="(max-width: 100px) 100vw, 100px" width="100" height="67" alt="A very small image, 150×100 pixels" loading="lazy" decoding="async" class="icon">
+	// <img src="https://img.example.com/i/RYnr5P7DEcwLXTppv5OT8Es3iQKq7-fUcHR6Ay8ulNU/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy90aW55LTE1MHgxMDAucG5nLmluZm8.jpg" srcset="https://img.example.com/i/RYnr5P7DEcwLXTppv5OT8Es3iQKq7-fUcHR6Ay8ulNU/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy90aW55LTE1MHgxMDAucG5nLmluZm8.jpg 200w" sizes="(max-width: 100px) 100vw, 100px" width="100" height="67" alt="A very small image, 150×100 pixels" loading="lazy" decoding="async" class="icon">
 	// 1 page, 1 image, 1 upstream call
 }

@@ -65,10 +65,15 @@ func defaults(ph *placeholder, img *Image, link func(Candidate) string) []attr {
 	if w > 0 {
 		sizes = "(max-width: " + strconv.Itoa(w) + "px) 100vw, " + strconv.Itoa(w) + "px"
 	}
-	as := []attr{
-		{"src", spaceless(link(img.Src))}, {"srcset", set.String()}, {"sizes", sizes},
-		{"width", strconv.Itoa(img.Width)}, {"height", strconv.Itoa(img.Height)}, {"alt", img.Alt},
+	as := []attr{{"src", spaceless(link(img.Src))}, {"srcset", set.String()}, {"sizes", sizes}}
+	// A dimension FotoWeb does not know is 0 and left out, as embed does.
+	if img.Width > 0 {
+		as = append(as, attr{"width", strconv.Itoa(img.Width)})
 	}
+	if img.Height > 0 {
+		as = append(as, attr{"height", strconv.Itoa(img.Height)})
+	}
+	as = append(as, attr{"alt", img.Alt})
 	if ph.opts.priority {
 		return append(as, attr{"loading", "eager"}, attr{"fetchpriority", "high"})
 	}

@@ -197,15 +197,16 @@ func (s *Service) answer(r resolveResult, req Request, rec *record) (*Image, err
 func (it *serviceItem) image() (*Image, error) {
 	img, ok := linkedImage(it.URL, it.Srcset, it.Width, it.Height)
 	if !ok {
-		return nil, errors.New("rewrite: the service's answer lacks url, srcset, width or height")
+		return nil, errors.New("rewrite: the service's answer lacks url or srcset")
 	}
 	img.Alt, img.Caption, img.Credit = it.Alt, it.Caption, it.Credit
 	return img, nil
 }
 
 // linkedImage makes the image of a src URL, a srcset value ("URL 400w,
-// URL 800w") and the width and height attributes; ok is false when a
-// part is missing.
+// URL 800w") and the width and height attributes (0 when left out: a
+// size FotoWeb does not know); ok is false when src or srcset is
+// missing, or a dimension is negative.
 func linkedImage(src, srcset string, width, height int) (img *Image, ok bool) {
 	img = &Image{Src: Candidate{URL: src}, Width: width, Height: height}
 	for _, part := range strings.Split(srcset, ",") {
@@ -222,5 +223,5 @@ func linkedImage(src, srcset string, width, height int) (img *Image, ok bool) {
 		}
 		img.Srcset = append(img.Srcset, c)
 	}
-	return img, img.Src.URL != "" && len(img.Srcset) > 0 && img.Width > 0 && img.Height > 0
+	return img, img.Src.URL != "" && len(img.Srcset) > 0 && img.Width >= 0 && img.Height >= 0
 }

@@ -94,7 +94,9 @@ type Image struct {
 	// Srcset are the srcset candidates, in increasing width.
 	Srcset []Candidate
 	// Width and Height are the width and height attributes: the CSS
-	// width with the chosen image's aspect ratio.
+	// width with the chosen image's aspect ratio. For an image whose size
+	// FotoWeb does not know, Height is 0 (and Width too without a CSS
+	// width): the attribute is left out, as embed leaves it out.
 	Width, Height int
 	// Alt is the alt text from metadata; "" when the author's alt is used.
 	Alt string

@@ -44,7 +44,10 @@ type itemRequest struct {
 // itemResult is one /v1/resolve result, in the order of the items. Ref
 // is the item's ref with anything token-like redacted (a pasted FotoWeb
 // URL may carry an access_token). Error is set when the item failed; the
-// other items are still answered.
+// other items are still answered. Width and Height are the <img>'s
+// width and height attributes; for an image whose size FotoWeb does not
+// know, height (and, without a CSS width, width) is left out, as in the
+// HTML.
 type itemResult struct {
 	Ref     string `json:"ref"`
 	URL     string `json:"url,omitempty"`

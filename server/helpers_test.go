@@ -56,13 +56,20 @@ type envOptions struct {
 	// embed adjusts the resolver's and the embedder's configuration
 	// (exporter, URL token policy) before they are built.
 	embed func(*env, *embed.ResolverConfig, *embed.Config)
+	// unmeasured are assets the fake describes as images of unknown
+	// size (fotowebtest.Unmeasured).
+	unmeasured []string
 }
 
 // newEnv builds the whole service against a fresh fake FotoWeb.
 func newEnv(t testing.TB, opts envOptions) *env {
 	t.Helper()
 	e := &env{t: t, logs: &testutil.SyncBuffer{}, clock: testutil.NewClockNow(), metrics: NewMetrics()}
-	e.fake = fotowebtest.NewServer(opts.fake)
+	if len(opts.unmeasured) > 0 {
+		e.fake = fotowebtest.NewUnmeasuredServer(opts.fake, opts.unmeasured...)
+	} else {
+		e.fake = fotowebtest.NewServer(opts.fake)
+	}
 	t.Cleanup(e.fake.Close)
 	hc := &http.Client{Transport: e.metrics.InstrumentTransport(nil)}
 	var err error

@@ -17,8 +17,8 @@ type oembedPhoto struct {
 	Version      string `json:"version"`
 	Type         string `json:"type"`
 	URL          string `json:"url"`
-	Width        int    `json:"width"`
-	Height       int    `json:"height"`
+	Width        int    `json:"width,omitempty"`  // left out only when the size is unknown
+	Height       int    `json:"height,omitempty"` // (see writeOEmbed)
 	Title        string `json:"title,omitempty"`
 	AuthorName   string `json:"author_name,omitempty"`
 	ProviderName string `json:"provider_name"`
@@ -61,7 +61,10 @@ func (s *Server) oembed(c echo.Context) error {
 	return s.writeOEmbed(c, in, maxW, maxH)
 }
 
-// writeOEmbed chooses the preview and writes the photo response.
+// writeOEmbed chooses the preview and writes the photo response. For an
+// image whose size FotoWeb does not know, the chosen preview's file is
+// measured (oEmbed photos need a width and height); when even that
+// fails, width and height are left out rather than made up.
 func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) error {
 	if err := in.Check(s.cfg.Now()); err != nil {
 		return err
@@ -72,6 +75,11 @@ func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) err
 	i, w, h, err := fitPreview(in, maxW, maxH)
 	if err != nil {
 		return err
+	}
+	if w == 0 {
+		if mw, mh, ok := s.measure(c.Request().Context(), in, i); ok {
+			w, h = fitBox(mw, mh, maxW, maxH)
+		}
 	}
 	u, err := s.emb.SignedURL(in, i, time.Time{})
 	if err != nil {
@@ -108,7 +116,9 @@ func (s *Server) oembedHref(raw string) (string, bool) {
 // fitPreview returns the largest non-square preview at most maxW wide
 // and (if maxH > 0) maxH high, with its dimensions. When none fits, the
 // smallest is returned with its dimensions scaled down to fit, keeping
-// the aspect ratio.
+// the aspect ratio. A preview whose dimensions are unknown (see
+// [embed.Preview]) fits by its nominal size, which bounds both, and is
+// returned with 0, 0.
 func fitPreview(in *embed.Info, maxW, maxH int) (int, int, int, error) {
 	if err := in.Usable(); err != nil {
 		return -1, 0, 0, err
@@ -121,23 +131,44 @@ func fitPreview(in *embed.Info, maxW, maxH int) (int, int, int, error) {
 		if smallest < 0 || p.Width < in.Previews[smallest].Width {
 			smallest = i
 		}
-		fits := p.Width <= maxW && (maxH <= 0 || p.Height <= maxH)
+		ph := p.Height
+		if !p.SizeKnown() {
+			ph = p.Size
+		}
+		fits := p.Width <= maxW && (maxH <= 0 || ph <= maxH)
 		if fits && (best < 0 || p.Width > in.Previews[best].Width) {
 			best = i
 		}
 	}
 	if best >= 0 {
-		return best, in.Previews[best].Width, in.Previews[best].Height, nil
+		p := &in.Previews[best]
+		if !p.SizeKnown() {
+			return best, 0, 0, nil
+		}
+		return best, p.Width, p.Height, nil
 	}
 	if smallest < 0 {
 		return -1, 0, 0, embed.ErrNoImage
 	}
-	p := in.Previews[smallest]
-	scale := float64(maxW) / float64(p.Width)
-	if maxH > 0 {
-		scale = math.Min(scale, float64(maxH)/float64(p.Height))
+	p := &in.Previews[smallest]
+	if !p.SizeKnown() {
+		return smallest, 0, 0, nil
 	}
-	return smallest, max(1, int(math.Round(float64(p.Width)*scale))), max(1, int(math.Round(float64(p.Height)*scale))), nil
+	w, h := fitBox(p.Width, p.Height, maxW, maxH)
+	return smallest, w, h, nil
+}
+
+// fitBox scales w×h down to fit maxW (and maxH when above 0), keeping the
+// aspect ratio; a size that fits is returned as it is.
+func fitBox(w, h, maxW, maxH int) (int, int) {
+	if w <= maxW && (maxH <= 0 || h <= maxH) {
+		return w, h
+	}
+	scale := float64(maxW) / float64(w)
+	if maxH > 0 {
+		scale = math.Min(scale, float64(maxH)/float64(h))
+	}
+	return max(1, int(math.Round(float64(w)*scale))), max(1, int(math.Round(float64(h)*scale)))
 }
 
 // optionalInt parses an optional positive integer parameter.

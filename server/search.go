@@ -15,7 +15,9 @@ import (
 // thumbnailWidth is the width of the search results' thumbnails.
 const thumbnailWidth = 200
 
-// assetResult is one search hit for pickers.
+// assetResult is one search hit for pickers. Width and Height are the
+// original's pixel size, both left out when FotoWeb does not know it
+// (never 1×1 for an image FotoWeb could not measure).
 type assetResult struct {
 	Ref       string `json:"ref"`
 	Filename  string `json:"filename"`
@@ -103,8 +105,9 @@ func (s *Server) assetHit(a *fotoweb.Asset) (assetResult, bool) {
 	if err != nil {
 		return assetResult{}, false
 	}
-	return assetResult{
-		Ref: in.Href, Filename: in.Filename, Title: in.Text.Title,
-		Width: in.Width, Height: in.Height, Thumbnail: thumb,
-	}, true
+	r := assetResult{Ref: in.Href, Filename: in.Filename, Title: in.Text.Title, Thumbnail: thumb}
+	if in.SizeKnown() {
+		r.Width, r.Height = in.Width, in.Height
+	}
+	return r, true
 }

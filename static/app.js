@@ -74,11 +74,21 @@
       img.loading = "lazy";
       var span = document.createElement("span");
       span.textContent = a.title || a.filename;
-      b.append(img, span);
+      var dims = document.createElement("span");
+      dims.className = "dims";
+      dims.textContent = sizeText(a);
+      b.append(img, span, dims);
       b.addEventListener("click", function () { pick(a, b); });
       li.append(b);
       list.append(li);
     });
+  }
+
+  // The original's pixel size; the service leaves width and height out
+  // when FotoWeb does not know them (it says 1×1 for an image it could not
+  // measure), and that is shown as such, never as 1 × 1.
+  function sizeText(a) {
+    return a.width > 0 && a.height > 0 ? a.width + " × " + a.height + " px" : "size unknown";
   }
 
   function pick(asset, button) {
@@ -88,6 +98,13 @@
     button.setAttribute("aria-pressed", "true");
     picked = asset;
     $("picked-name").textContent = asset.title || asset.filename;
+    var size = $("picked-size");
+    if (!size) {
+      size = document.createElement("span");
+      size.id = "picked-size";
+      $("picked-name").after(" ", size);
+    }
+    size.textContent = "(" + sizeText(asset) + ")";
     $("compose").hidden = false;
     refresh();
   }
