@@ -118,16 +118,16 @@ func (v Value) String() string {
 }
 
 // Width returns the original's pixel width, corrected for a 90° or 270°
-// rotation, or 0 when unknown.
+// rotation, or 0 when unknown (see [Asset.PixelSize]).
 func (a *Asset) Width() int {
-	w, _ := a.dimensions()
+	w, _, _ := a.PixelSize()
 	return w
 }
 
 // Height returns the original's pixel height, corrected for rotation, or 0
-// when unknown.
+// when unknown (see [Asset.PixelSize]).
 func (a *Asset) Height() int {
-	_, h := a.dimensions()
+	_, h, _ := a.PixelSize()
 	return h
 }
 

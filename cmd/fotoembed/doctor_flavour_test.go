@@ -13,25 +13,27 @@ func flavourRows(admin, user map[string]want) []doctorRow {
 	var rows []doctorRow
 	for _, fl := range fotowebtest.Flavours {
 		pagingKeys, onePage, queryLinks := "[first last next prev]", "null", "[&p=]"
-		ccRefresh, previewTokens := "false", "41"
+		ccRefresh, previewTokens, version := "false", "41", "8.2.1412.0"
 		switch fl {
 		case fotowebtest.FlavourSaaS2024:
 			pagingKeys, onePage = "[count first index last next prev totalPages]", "object"
 		case fotowebtest.FlavourSaaS2023:
 			ccRefresh = "true"
 		case fotowebtest.FlavourOnPrem80:
-			queryLinks, previewTokens = "[;p=]", "0"
+			queryLinks, previewTokens, version = "[;p=]", "0", "8.0.0.0"
 		}
+		descriptor := map[string]string{"productVersion": version}
 		paging := want{checkOK, map[string]string{
 			"list.pagingKeys": pagingKeys, "list.pageLinkForms": "[;p=]", "pageLinkFormsWithQuery": queryLinks,
 			"emptyList.pagingOnFirstPage": onePage, "emptyList.assets": "0", "assetsSeen": "41", "assetsWithPreviewToken": previewTokens,
 		}}
 		adminWant := merge(admin, map[string]want{
-			"token":  {checkOK, map[string]string{"refreshTokenInAnswer": ccRefresh}},
-			"paging": paging,
+			"token":      {checkOK, map[string]string{"refreshTokenInAnswer": ccRefresh}},
+			"descriptor": {checkOK, descriptor},
+			"paging":     paging,
 		})
 		viewerWant := merge(user, map[string]want{
-			"descriptor": {checkOK, map[string]string{"user": fotowebtest.ReadOnlyUser}},
+			"descriptor": {checkOK, map[string]string{"user": fotowebtest.ReadOnlyUser, "productVersion": version}},
 			"read_only":  {checkOK, map[string]string{"user": "<nil>"}},
 			"paging":     paging,
 		})

@@ -153,6 +153,9 @@
 //     on SaaS (Unauthorized: UnauthorizedText; nothing recorded shows the
 //     header) and with it in FlavourOnPrem80 (UnauthorizedTextChallenge),
 //     so that both forms are exercised; UnauthorizedJSON is the JSON form.
+//   - Every answer carries FotoWeb-Server "Product-Version=8.2.1412.0;
+//     Level=Invalid;" (enonic/*.meta.json); FlavourOnPrem80 says
+//     8.0.0.0 instead (assumed: the 8.0 recording has no headers).
 //   - client_credentials answers carry a refresh_token in FlavourSaaS2023
 //     (enonic/token.json, 2023) and none in the others: FotoWeb's
 //     documentation says refresh tokens are no longer issued to

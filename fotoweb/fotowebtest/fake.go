@@ -148,6 +148,16 @@ func (f *Fake) requestID() string {
 	return base64.RawURLEncoding.EncodeToString(sum[:16])[:22]
 }
 
+// serverHeader is the FotoWeb-Server header: the version the SaaS
+// recordings carry, or an 8.0 version for the on-premises flavour (its
+// recording has no headers; the value is assumed).
+func (f *Fake) serverHeader() string {
+	if f.Flavour() == FlavourOnPrem80 {
+		return "Product-Version=8.0.0.0; Level=Invalid;"
+	}
+	return "Product-Version=8.2.1412.0; Level=Invalid;"
+}
+
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.counts.hit(r.URL.Path)
@@ -155,7 +165,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Vary", varyHeader)
 	h.Set("X-RequestId", f.requestID())
 	h.Set("X-Powered-By", "FotoWare (https://www.fotoware.com/)")
-	h.Set("FotoWeb-Server", "Product-Version=8.2.1412.0; Level=Invalid;")
+	h.Set("FotoWeb-Server", f.serverHeader())
 	if f.applyFault(w, r) {
 		return
 	}
