@@ -8,9 +8,6 @@ import (
 	shared "github.com/fotoembed/fotoembed/internal/redact"
 )
 
-// redacted replaces secrets in error messages and excerpts.
-const redacted = shared.Marker
-
 // maxExcerpt bounds the response body excerpt kept in an *Error.
 const maxExcerpt = 200
 

@@ -172,5 +172,5 @@ func (c *cloudflare) check(body []byte) error {
 	for _, e := range a.Errors {
 		msgs = append(msgs, fmt.Sprintf("%d %s", e.Code, e.Message))
 	}
-	return fmt.Errorf("Cloudflare answered success: false: %s", strings.Join(msgs, "; "))
+	return fmt.Errorf("cloudflare answered success: false: %s", strings.Join(msgs, "; "))
 }

@@ -75,8 +75,12 @@ func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (
 	defer tick.Stop()
 	for {
 		token, ok, err := s.tryLock(ctx, key, ttl)
-		if err != nil && ctx.Err() != nil { // the caller's time ran out, not Redis
-			return nil, waited, fmt.Errorf("%w: %w", ErrLockTimeout, ctx.Err())
+		if err != nil && callerDone(ctx) { // the caller's time ran out, not Redis
+			cause := ctx.Err()
+			if cause == nil {
+				cause = context.DeadlineExceeded
+			}
+			return nil, waited, fmt.Errorf("%w: %w", ErrLockTimeout, cause)
 		}
 		if err != nil {
 			return nil, waited, err
@@ -93,6 +97,18 @@ func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (
 			return nil, true, fmt.Errorf("%w: %w", ErrLockTimeout, ctx.Err())
 		}
 	}
+}
+
+// callerDone reports whether ctx is done or its deadline has passed.
+// The Redis client sets its network deadline from ctx, and that can fire
+// a moment before ctx itself reports done: a call that failed then failed
+// because the caller's time ran out, not because of Redis.
+func callerDone(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // unlocker returns the release of a held lock, run at most once. A

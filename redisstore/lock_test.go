@@ -155,3 +155,22 @@ func TestLockFillWithoutRedis(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestCallerDone: a context whose deadline has passed counts as done
+// even before it reports itself done (the Redis client's network deadline
+// can fire first).
+func TestCallerDone(t *testing.T) {
+	if callerDone(context.Background()) {
+		t.Error("a context without deadline is done")
+	}
+	past, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	if !callerDone(past) {
+		t.Error("a context past its deadline is not done")
+	}
+	future, cancel2 := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel2()
+	if callerDone(future) {
+		t.Error("a context with an hour left is done")
+	}
+}

@@ -20,7 +20,7 @@ func (srv *Server) Webhook(name string) ([]byte, http.Header, error) {
 	body := bytes.ReplaceAll(r.Body, []byte(RecordedOrigin), []byte(srv.URL))
 	h := http.Header{}
 	if hr := srv.set.Get(rule.Headers); hr != nil {
-		headers := map[string]*string{}
+		var headers map[string]*string
 		if hr.Meta != nil {
 			headers = hr.Meta.Headers
 		} else {
