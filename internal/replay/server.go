@@ -186,10 +186,44 @@ func (srv *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		req.From = rt.from
 	}
-	req.Status = srv.answer(w, r, rt)
-	srv.mu.Lock()
-	srv.log = append(srv.log, req)
-	srv.mu.Unlock()
+	// The request is logged when its status is written, before any byte
+	// of the answer reaches the client: a test that reads the log right
+	// after its request returned must find it there.
+	lw := &loggingWriter{ResponseWriter: w, logged: func(status int) {
+		req.Status = status
+		srv.mu.Lock()
+		srv.log = append(srv.log, req)
+		srv.mu.Unlock()
+	}}
+	status := srv.answer(lw, r, rt)
+	lw.log(status)
+}
+
+// loggingWriter calls logged once, with the status, when the status is
+// written (or by log, if the handler wrote none).
+type loggingWriter struct {
+	http.ResponseWriter
+	logged func(status int)
+	done   bool
+}
+
+func (w *loggingWriter) log(status int) {
+	if !w.done {
+		w.done = true
+		w.logged(status)
+	}
+}
+
+// WriteHeader logs the request, then writes the status.
+func (w *loggingWriter) WriteHeader(status int) {
+	w.log(status)
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Write logs the request as 200 if no status was written, then writes.
+func (w *loggingWriter) Write(b []byte) (int, error) {
+	w.log(http.StatusOK)
+	return w.ResponseWriter.Write(b)
 }
 
 // answer writes rt's answer (or an error) and returns the status.
