@@ -58,7 +58,7 @@ func (s *Store) tryLock(ctx context.Context, key string, ttl time.Duration) (tok
 // release deletes the lock key if it still holds token. It reports
 // whether it did.
 func (s *Store) release(key, token string) (bool, error) {
-	ctx, cancel := s.opCtx(nil)
+	ctx, cancel := s.opCtx(context.Background())
 	defer cancel()
 	n, err := unlockScript.Run(ctx, s.rdb, []string{key}, token).Int()
 	return n == 1, err

@@ -110,12 +110,9 @@ func (s *Store) entryKey(key string) string { return s.cfg.KeyPrefix + "entry:" 
 // channel is the invalidation channel.
 func (s *Store) channel() string { return s.cfg.KeyPrefix + "invalidate" }
 
-// opCtx bounds one Redis call by Timeout. Set and Delete have no caller
-// context; they use the background.
+// opCtx bounds one Redis call by Timeout. Get, Set and Delete (the
+// embed.Store methods) have no caller context; they use the background.
 func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	return context.WithTimeout(ctx, s.cfg.Timeout)
 }
 
@@ -131,7 +128,7 @@ func (s *Store) Get(key string) (*embed.Entry, bool) {
 		return nil, false
 	}
 	seq := s.invalSeq.Load()
-	ctx, cancel := s.opCtx(nil)
+	ctx, cancel := s.opCtx(context.Background())
 	defer cancel()
 	b, err := s.rdb.Get(ctx, s.entryKey(key)).Bytes()
 	if errors.Is(err, redis.Nil) {
@@ -187,7 +184,7 @@ func (s *Store) Set(key string, e *embed.Entry, ttl time.Duration) {
 	if ttl < 0 {
 		ttl = 0
 	}
-	ctx, cancel := s.opCtx(nil)
+	ctx, cancel := s.opCtx(context.Background())
 	defer cancel()
 	if err := s.rdb.Set(ctx, s.entryKey(key), b, ttl).Err(); err != nil {
 		s.fail("set", err)
@@ -216,7 +213,7 @@ func (s *Store) Delete(key string) {
 
 // sendDelete removes key from Redis and announces it to every replica.
 func (s *Store) sendDelete(key string) error {
-	ctx, cancel := s.opCtx(nil)
+	ctx, cancel := s.opCtx(context.Background())
 	defer cancel()
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.entryKey(key))

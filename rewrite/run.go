@@ -97,8 +97,8 @@ func (r *Report) Summary() string {
 	if r.DryRun {
 		verb = "to rewrite"
 	}
-	return fmt.Sprintf("rewrite: %d %s, %d %s, %d %s, %d %s, %d upstream %s, %d %s, %s",
-		r.Files, plural(r.Files, "page"), r.Pages, verb, r.Images, plural(r.Images, "image"),
+	return fmt.Sprintf("rewrite: %d %s, %d with images, %d %s, %d %s, %d %s, %d upstream %s, %d %s, %s",
+		r.Files, plural(r.Files, "page"), r.Pages, len(r.Changed), verb, r.Images, plural(r.Images, "image"),
 		r.Assets, plural(r.Assets, "asset"), r.Upstream, plural(r.Upstream, "call"),
 		r.Downloads, plural(r.Downloads, "download"), r.Elapsed.Round(time.Millisecond))
 }

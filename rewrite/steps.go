@@ -30,6 +30,17 @@ func (r *run) run(ctx context.Context) error {
 	if r.cfg.Mode == ModeDownload && len(r.rep.Failures) == 0 && !r.cfg.DryRun && ctx.Err() == nil {
 		links = r.download(ctx, pages, results, rec)
 	}
+	if ctx.Err() != nil {
+		return r.stopped(ctx, ctx.Err())
+	}
+	r.rep.Pages = len(pages)
+	if len(r.rep.Failures) > 0 { // nothing is written, the record neither
+		sort.SliceStable(r.rep.Failures, func(i, j int) bool {
+			a, b := r.rep.Failures[i], r.rep.Failures[j]
+			return a.File < b.File || a.File == b.File && a.Line < b.Line
+		})
+		return &UnresolvedError{Failures: r.rep.Failures, DryRun: r.cfg.DryRun}
+	}
 	saved := make(chan error, 1) // the record is written while the pages are
 	if r.cfg.DryRun {
 		saved <- nil
@@ -41,17 +52,6 @@ func (r *run) run(ctx context.Context) error {
 			r.rep.Warnings = append(r.rep.Warnings, err.Error())
 		}
 	}()
-	if ctx.Err() != nil {
-		return r.stopped(ctx, ctx.Err())
-	}
-	r.rep.Pages = len(pages)
-	if len(r.rep.Failures) > 0 {
-		sort.SliceStable(r.rep.Failures, func(i, j int) bool {
-			a, b := r.rep.Failures[i], r.rep.Failures[j]
-			return a.File < b.File || a.File == b.File && a.Line < b.Line
-		})
-		return &UnresolvedError{Failures: r.rep.Failures, DryRun: r.cfg.DryRun}
-	}
 	for _, p := range pages {
 		r.rep.Changed = append(r.rep.Changed, p.path)
 	}

@@ -32,7 +32,7 @@ func (c *rewriteConfig) registerSource(f *flagSet, env lookupFunc) {
 		"resolve through this running fotoembed service's /v1/resolve (needs FOTOEMBED_API_KEY) instead of FotoWeb")
 	f.SecretString(&c.APIKey, "api-key", "FOTOEMBED_API_KEY", "the service's API key", "the API key sent to the service (--service)")
 	c.FotoWeb.registerURL(f, "required unless --service is given")
-	c.FotoWeb.registerAuth(f, authClientCredentials, defaultTokenFile(env))
+	c.FotoWeb.registerAuth(f, authUser, defaultTokenFile(env))
 	c.Signing.register(f)
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
@@ -82,7 +83,11 @@ func (a *app) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	return a.runService(ctx, cfg, ln, log, func(base string) {
-		a.printDemo(base, fakeURL, apiKey)
+		envFile, err := writeDemoEnv(tmp, base, cfg, apiKey)
+		if err != nil {
+			log.Warn("could not write the settings for the other commands", "err", err.Error())
+		}
+		a.printDemo(base, fakeURL, apiKey, envFile)
 		if a.ready != nil {
 			a.ready(readyInfo{URL: base, FotoWebURL: fakeURL, APIKey: apiKey})
 		}
@@ -151,8 +156,37 @@ func tempDir(env lookupFunc) string {
 	return "/tmp"
 }
 
+// writeDemoEnv writes, in the demo's temporary folder (mode 0600), the
+// settings with which the other commands (sign, resolve, rewrite, audit,
+// usage, doctor) work against this demo: the fake's URL and login, the
+// service's URL, and files holding its signing key and API key, so that
+// no secret is printed. It returns the env file's path.
+func writeDemoEnv(dir, base string, c *serveConfig, apiKey string) (string, error) {
+	keys, key, env := filepath.Join(dir, "signing-keys"), filepath.Join(dir, "api-key"), filepath.Join(dir, "demo.env")
+	lines := []string{
+		"FOTOEMBED_FOTOWEB_URL=" + c.FotoWeb.URL,
+		"FOTOEMBED_AUTH=" + c.FotoWeb.Auth,
+		"FOTOEMBED_CLIENT_ID=" + c.FotoWeb.ClientID,
+		"FOTOEMBED_TOKEN_FILE=" + c.FotoWeb.TokenFile,
+		"FOTOEMBED_SIGNING_KEYS_FILE=" + keys,
+		"FOTOEMBED_BASE_URL=" + base,
+		"FOTOEMBED_SERVICE_URL=" + base,
+		"FOTOEMBED_API_KEY_FILE=" + key,
+	}
+	for _, f := range []struct{ path, text string }{
+		{keys, strings.Join(c.Signing.Keys, "\n") + "\n"},
+		{key, apiKey + "\n"},
+		{env, strings.Join(lines, "\n") + "\n"},
+	} {
+		if err := os.WriteFile(f.path, []byte(f.text), 0o600); err != nil {
+			return "", err
+		}
+	}
+	return env, nil
+}
+
 // printDemo prints where to go and what to try.
-func (a *app) printDemo(base, fakeURL, apiKey string) {
+func (a *app) printDemo(base, fakeURL, apiKey, envFile string) {
 	ref := url.QueryEscape(fotowebtest.LandscapeAsset)
 	fmt.Fprintf(a.stdout, `fotoembed demo: the service and a fake FotoWeb, wired as a real deployment.
 
@@ -165,7 +199,16 @@ Try:
   curl -H 'X-API-Key: %s' '%s/v1/embed?ref=%s&width=600&delivery=export'
   curl -H 'X-API-Key: %s' '%s/v1/assets?q=harbour'
   curl '%s/readyz'
-
-Nothing is written outside a temporary folder, which is removed on exit. Press Ctrl+C to stop.
 `, base, apiKey, apiKey, fakeURL, fotowebtest.ReadOnlyUser, apiKey, base, ref, apiKey, base, ref, apiKey, base, base)
+	if envFile != "" {
+		fmt.Fprintf(a.stdout, `
+The other commands work against this demo with its settings (keys in files beside it):
+  set -a; . %s; set +a
+  fotoembed sign --width 600 %s
+  fotoembed resolve %s
+  fotoembed doctor
+  fotoembed rewrite path/to/built/site      (pages with fotoweb placeholders; see README)
+`, envFile, fotowebtest.LandscapeAsset, fotowebtest.LandscapeAsset)
+	}
+	fmt.Fprintf(a.stdout, "\nNothing is written outside a temporary folder, which is removed on exit. Press Ctrl+C to stop.\n")
 }

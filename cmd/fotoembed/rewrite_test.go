@@ -59,7 +59,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func directEnv(fake *fotowebtest.Server, kv ...string) []string {
 	m := map[string]string{
 		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID,
-		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_SIGNING_KEYS": rewriteKey,
+		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_AUTH": authClientCredentials, "FOTOEMBED_SIGNING_KEYS": rewriteKey,
 		"FOTOEMBED_BASE_URL": rewriteBase,
 	}
 	return envOf(with(m, kv...))
@@ -112,7 +112,7 @@ func TestRewriteEndToEnd(t *testing.T) {
 			if bar := strings.Contains(stderr, "\r\x1b[Krewrite: resolving"); bar != tc.terminal {
 				t.Errorf("progress bar drawn: %v, want %v: %q", bar, tc.terminal, stderr)
 			}
-			if !strings.Contains(stderr, "rewrite: 6 pages, 5 rewritten, 14 images, 10 assets, ") {
+			if !strings.Contains(stderr, "rewrite: 6 pages, 5 with images, 5 rewritten, 14 images, 10 assets, ") {
 				t.Errorf("summary missing: %q", stderr)
 			}
 			assertNoSecrets(t, out.String()+stderr, rewriteSecrets...)
@@ -169,7 +169,7 @@ func TestRewriteThroughService(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := start(t, envOf(map[string]string{
 		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_AUTH": "client_credentials",
-		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret,
+		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_AUTH": authClientCredentials,
 		"FOTOEMBED_SIGNING_KEYS": testSigningKey, "FOTOEMBED_API_KEYS": testAPIKey,
 	}), "serve", "--addr", "127.0.0.1:0")
 	base := srv.waitReady().URL
@@ -284,7 +284,7 @@ func TestRewriteHelp(t *testing.T) {
 func exportEnv(fake *fotowebtest.Server, ledger string) []string {
 	return envOf(map[string]string{
 		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID,
-		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_EXPORT_LEDGER": ledger,
+		"FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_AUTH": authClientCredentials, "FOTOEMBED_EXPORT_LEDGER": ledger,
 	})
 }
 
@@ -331,7 +331,7 @@ func TestRewriteExport(t *testing.T) {
 	if fi, err := os.Stat(ledger); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("ledger file: %v, %v", fi, err)
 	}
-	if !strings.Contains(errb.String(), "rewrite: 6 pages, 5 rewritten, 14 images, 10 assets, ") {
+	if !strings.Contains(errb.String(), "rewrite: 6 pages, 5 with images, 5 rewritten, 14 images, 10 assets, ") {
 		t.Errorf("summary missing: %q", errb.String())
 	}
 	assertNoSecrets(t, out.String()+errb.String(), rewriteSecrets...)

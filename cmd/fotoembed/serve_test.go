@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,45 @@ func TestDemoPortInUse(t *testing.T) {
 			!strings.Contains(err.Error(), "choose another with "+tc.flag) {
 			t.Errorf("%s on a busy port: %v", tc.flag, err)
 		}
+	}
+}
+
+// TestDemoOtherCommands: the settings file the demo prints lets sign,
+// resolve and doctor work against it; the signed URL sign prints is
+// served by the demo; the output shows no signing key.
+func TestDemoOtherCommands(t *testing.T) {
+	r := start(t, []string{"TMPDIR=" + t.TempDir()}, "demo", "--addr", "127.0.0.1:0", "--fotoweb-addr", "127.0.0.1:0")
+	info := r.waitReady()
+	m := regexp.MustCompile(`set -a; \. (\S+); set \+a`).FindStringSubmatch(r.stdout.String())
+	if m == nil {
+		t.Fatalf("the demo does not say where its settings are:\n%s", r.stdout.String())
+	}
+	b, err := os.ReadFile(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(m[1]); st.Mode().Perm() != 0o600 {
+		t.Errorf("settings file mode %v", st.Mode().Perm())
+	}
+	env := strings.Split(strings.TrimSpace(string(b)), "\n")
+	keysFile := strings.TrimSpace(strings.TrimPrefix(grepLines(string(b), "FOTOEMBED_SIGNING_KEYS_FILE="), "FOTOEMBED_SIGNING_KEYS_FILE="))
+	keys, _ := os.ReadFile(keysFile)
+	if len(keys) < 16 || strings.Contains(r.stdout.String(), strings.TrimSpace(string(keys))) {
+		t.Errorf("the signing key is missing from its file or printed")
+	}
+	var out, errb testutil.SyncBuffer
+	if err := run(t.Context(), []string{"sign", "--width", "600", fotowebtest.LandscapeAsset}, env, &out, &errb); err != nil {
+		t.Fatalf("sign: %v %s", err, errb.String())
+	}
+	signed := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(signed, info.URL+"/i/") {
+		t.Fatalf("sign printed %q", signed)
+	}
+	if resp, _ := get(t, noRedirect, signed); resp.StatusCode != http.StatusFound {
+		t.Errorf("the demo answers the signed URL with %d", resp.StatusCode)
+	}
+	out, errb = testutil.SyncBuffer{}, testutil.SyncBuffer{}
+	if err := run(t.Context(), []string{"resolve", fotowebtest.LandscapeAsset}, env, &out, &errb); err != nil || !strings.Contains(out.String(), `"width": 5472`) {
+		t.Errorf("resolve: %v %s %s", err, out.String(), errb.String())
 	}
 }
