@@ -169,7 +169,7 @@ func TestRewriteThroughService(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := start(t, envOf(map[string]string{
 		"FOTOEMBED_FOTOWEB_URL": fake.URL, "FOTOEMBED_AUTH": "client_credentials",
-		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret, "FOTOEMBED_AUTH": authClientCredentials,
+		"FOTOEMBED_CLIENT_ID": fotowebtest.ServiceClientID, "FOTOEMBED_CLIENT_SECRET": fotowebtest.ServiceClientSecret,
 		"FOTOEMBED_SIGNING_KEYS": testSigningKey, "FOTOEMBED_API_KEYS": testAPIKey,
 	}), "serve", "--addr", "127.0.0.1:0")
 	base := srv.waitReady().URL
@@ -233,7 +233,7 @@ func TestRewriteUsage(t *testing.T) {
 		{"unknown flag", nil, []string{"--bogus", site}, 2, []string{"flag provided but not defined: -bogus"}},
 		{"secret as a flag", nil, []string{site, "--api-key=" + testAPIKey}, 2, []string{"--api-key: secrets are not accepted as flags"}},
 		{"nothing set", nil, []string{site}, 1, []string{"--fotoweb-url is required", "--client-id is required",
-			"client secret is required", "FOTOEMBED_SIGNING_KEYS", "--base-url", "--service URL"}},
+			"fotoembed login", "FOTOEMBED_SIGNING_KEYS", "--base-url", "--service URL"}},
 		{"bad values", map[string]string{"FOTOEMBED_REWRITE_CONCURRENCY": "many", "FOTOEMBED_REWRITE_MAX_AGE": "1 day"},
 			[]string{site, "--mode", "copy", "--ext", ","}, 1, []string{`FOTOEMBED_REWRITE_CONCURRENCY="many"`,
 				`FOTOEMBED_REWRITE_MAX_AGE="1 day"`, `--mode "copy"`, "--ext is empty"}},
@@ -270,7 +270,7 @@ func TestRewriteHelp(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{"Usage: fotoembed rewrite [flags] SITE_DIR", "data-fotoweb-figure", "--base-url URL",
-		"--mode signed|download|export", "FOTOEMBED_SIGNING_KEYS", "FOTOEMBED_REWRITE_CONCURRENCY", "env FOTOEMBED_AUTH, default client_credentials",
+		"--mode signed|download|export", "FOTOEMBED_SIGNING_KEYS", "FOTOEMBED_REWRITE_CONCURRENCY", "env FOTOEMBED_AUTH, default user",
 		"--export-ledger file", "FOTOEMBED_EXPORT_LEDGER", "--export-preset href", "--site-url URL", "FOTOEMBED_SITE_URL"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, out.String())
