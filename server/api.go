@@ -210,7 +210,7 @@ func jsonBodyError(err error) error {
 
 // resolveItem resolves one item; a failure becomes its error string.
 func (s *Server) resolveItem(c echo.Context, it itemRequest) itemResult {
-	r, err := s.resolveOne(c.Request().Context(), it)
+	r, err := s.resolveOne(c.Request().Context(), it, scopeOf(c))
 	if err != nil {
 		status, msg := classify(err)
 		s.logError(c, status, err)
@@ -220,11 +220,29 @@ func (s *Server) resolveItem(c echo.Context, it itemRequest) itemResult {
 	return r
 }
 
-// resolveOne builds one item's result.
-func (s *Server) resolveOne(ctx context.Context, it itemRequest) (itemResult, error) {
+// resolveOne builds one item's result for a caller with scope sc. A
+// picker token reaches only its archives (another asset is "not found",
+// as one that does not exist), gets no direct delivery (its HTML is
+// stored by a CMS, and would hold a FotoWeb token) and records no use.
+func (s *Server) resolveOne(ctx context.Context, it itemRequest, sc *scope) (itemResult, error) {
 	o, err := s.itemOptions(it)
 	if err != nil {
 		return itemResult{}, err
+	}
+	if sc.picker {
+		if o.Delivery == embed.DeliveryDirect {
+			return itemResult{}, badRequest("direct delivery is not available in the picker: its HTML is stored, and would carry a FotoWeb token")
+		}
+		if it.Page != "" {
+			return itemResult{}, badRequest("page is not accepted with a picker token: record uses with the API key (POST /v1/usage)")
+		}
+		key, err := s.res.Key(it.Ref)
+		if err != nil {
+			return itemResult{}, err
+		}
+		if !sc.allowsHref(key) {
+			return itemResult{}, errorf(http.StatusNotFound, msgNotFound)
+		}
 	}
 	in, err := s.res.Resolve(ctx, it.Ref)
 	if err != nil {

@@ -32,13 +32,19 @@ func equalDigest(a, b [32]byte) bool {
 
 // requireKey lets a request through only with a configured API key in
 // "Authorization: Bearer <key>" or "X-API-Key: <key>"; otherwise 401
-// with WWW-Authenticate. Every configured key is compared, whether or not
-// an earlier one matched.
+// with WWW-Authenticate, or 403 for what looks like a picker token
+// (picker tokens never open these routes). Every configured key is
+// compared, whether or not an earlier one matched.
 func (s *Server) requireKey(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key, ok := presentedKey(c.Request())
 		if ok && s.validKey(key) {
 			return next(c)
+		}
+		if ok && looksLikePickerToken(key) {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="fotoembed", error="insufficient_scope"`)
+			return errorf(http.StatusForbidden, "a picker token is accepted only by the picker's routes "+
+				"(GET /v1/assets, GET /v1/archives, POST /v1/resolve); this route needs the API key")
 		}
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="fotoembed"`)
 		if !ok {

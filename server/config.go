@@ -35,6 +35,8 @@ const (
 	DefaultTitle              = "fotoembed"
 	DefaultSearchLimit        = 24
 	MaxSearchLimit            = 100
+	// DefaultPickerTokenTTL is the lifetime of picker tokens.
+	DefaultPickerTokenTTL = 10 * time.Minute
 	// MinHookSecretLen is the shortest accepted Config.HookSecret.
 	MinHookSecretLen = 16
 )
@@ -168,6 +170,15 @@ type Config struct {
 	ProviderName, ProviderURL string
 	// Title is the web UI's title (default "fotoembed").
 	Title string
+	// PickerOrigins are the origins ("https://cms.example.com") of the
+	// CMSs that may embed the picker (/picker) in an iframe: its
+	// Content-Security-Policy frame-ancestors, and the only targets of its
+	// postMessage. Empty disables the picker and POST /v1/picker-tokens.
+	PickerOrigins []string
+	// PickerTokenTTL is the lifetime of picker tokens, and the longest a
+	// token request may ask for (default DefaultPickerTokenTTL, at most
+	// MaxPickerTokenTTL).
+	PickerTokenTTL time.Duration
 	// Fields are the metadata fields of Infos built outside the Resolver
 	// (the proxy's fallback to a fresh asset); use the Resolver's.
 	Fields embed.Fields
@@ -254,6 +265,14 @@ func (c Config) Validate() error {
 			bad("PublicArchives", "%q is not an archive id, segment or href", a)
 		}
 	}
+	for _, o := range c.PickerOrigins {
+		if n, err := absOrigin(o, false); err != nil || normOrigin(n) == "" {
+			bad("PickerOrigins", "%q is not an origin such as https://cms.example.com", o)
+		}
+	}
+	if c.PickerTokenTTL != 0 && (c.PickerTokenTTL < MinPickerTokenTTL || c.PickerTokenTTL > MaxPickerTokenTTL) {
+		bad("PickerTokenTTL", "%v outside %v..%v", c.PickerTokenTTL, MinPickerTokenTTL, MaxPickerTokenTTL)
+	}
 	errs = append(errs, c.checkNumbers()...)
 	errs = append(errs, c.checkRateLimits()...)
 	return errors.Join(errs...)
@@ -307,6 +326,7 @@ func (c Config) withDefaults() Config {
 	dur(&c.ReadyInterval, DefaultReadyInterval)
 	dur(&c.ReadyTimeout, DefaultReadyTimeout)
 	dur(&c.OEmbedCacheAge, DefaultOEmbedCacheAge)
+	dur(&c.PickerTokenTTL, DefaultPickerTokenTTL)
 	num(&c.MaxBatch, DefaultMaxBatch)
 	num(&c.ResolveConcurrency, DefaultResolveConcurrency)
 	num(&c.OEmbedWidth, DefaultOEmbedWidth)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,10 +60,15 @@ func (s *Server) oembed(c echo.Context) error {
 	return s.writeOEmbed(c, in, maxW, maxH)
 }
 
-// writeOEmbed chooses the preview and writes the photo response. For an
-// image whose size FotoWeb does not know, the chosen preview's file is
-// measured (oEmbed photos need a width and height); when even that
-// fails, width and height are left out rather than made up.
+// writeOEmbed chooses the preview and writes the photo response. Width
+// and height are always those of the image at url, as the oEmbed
+// specification says: when even the smallest preview is larger than
+// maxwidth or maxheight, that preview is answered with its own size
+// (FotoWeb makes no image of an arbitrary size, and a smaller size
+// would be a lie the consumer's layout trusts). For an image whose size
+// FotoWeb does not know, the chosen preview's file is measured (oEmbed
+// photos need a width and height); when even that fails, width and
+// height are left out rather than made up.
 func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) error {
 	if err := in.Check(s.cfg.Now()); err != nil {
 		return err
@@ -78,7 +82,7 @@ func (s *Server) writeOEmbed(c echo.Context, in *embed.Info, maxW, maxH int) err
 	}
 	if w == 0 {
 		if mw, mh, ok := s.measure(c.Request().Context(), in, i); ok {
-			w, h = fitBox(mw, mh, maxW, maxH)
+			w, h = mw, mh // the size of the file at url, as it is
 		}
 	}
 	u, err := s.emb.SignedURL(in, i, time.Time{})
@@ -115,8 +119,8 @@ func (s *Server) oembedHref(raw string) (string, bool) {
 
 // fitPreview returns the largest non-square preview at most maxW wide
 // and (if maxH > 0) maxH high, with its dimensions. When none fits, the
-// smallest is returned with its dimensions scaled down to fit, keeping
-// the aspect ratio. A preview whose dimensions are unknown (see
+// smallest is returned with its own dimensions: the true size of the
+// file, larger than asked. A preview whose dimensions are unknown (see
 // [embed.Preview]) fits by its nominal size, which bounds both, and is
 // returned with 0, 0.
 func fitPreview(in *embed.Info, maxW, maxH int) (int, int, int, error) {
@@ -140,35 +144,17 @@ func fitPreview(in *embed.Info, maxW, maxH int) (int, int, int, error) {
 			best = i
 		}
 	}
-	if best >= 0 {
-		p := &in.Previews[best]
-		if !p.SizeKnown() {
-			return best, 0, 0, nil
-		}
-		return best, p.Width, p.Height, nil
+	if best < 0 {
+		best = smallest
 	}
-	if smallest < 0 {
+	if best < 0 {
 		return -1, 0, 0, embed.ErrNoImage
 	}
-	p := &in.Previews[smallest]
+	p := &in.Previews[best]
 	if !p.SizeKnown() {
-		return smallest, 0, 0, nil
+		return best, 0, 0, nil
 	}
-	w, h := fitBox(p.Width, p.Height, maxW, maxH)
-	return smallest, w, h, nil
-}
-
-// fitBox scales w×h down to fit maxW (and maxH when above 0), keeping the
-// aspect ratio; a size that fits is returned as it is.
-func fitBox(w, h, maxW, maxH int) (int, int) {
-	if w <= maxW && (maxH <= 0 || h <= maxH) {
-		return w, h
-	}
-	scale := float64(maxW) / float64(w)
-	if maxH > 0 {
-		scale = math.Min(scale, float64(maxH)/float64(h))
-	}
-	return max(1, int(math.Round(float64(w)*scale))), max(1, int(math.Round(float64(h)*scale)))
+	return best, p.Width, p.Height, nil
 }
 
 // optionalInt parses an optional positive integer parameter.

@@ -1,6 +1,10 @@
 package server
 
 import (
+	"bytes"
+	"image"
+	_ "image/jpeg"
+	_ "image/png"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,7 +48,7 @@ func TestOEmbed(t *testing.T) {
 		{"500", "", 400, 267},
 		{"1000", "300", 400, 267},
 		{"2000", "2000", 1600, 1067},
-		{"100", "", 100, 67}, // smaller than every preview: scaled down
+		{"100", "", 200, 133}, // smaller than every preview: the smallest, with its true size
 	}
 	for _, s := range sizes {
 		r := get(url.Values{"url": {page}, "maxwidth": {s.maxW}, "maxheight": {s.maxH}, "format": {"json"}})
@@ -53,6 +57,11 @@ func TestOEmbed(t *testing.T) {
 		decode(t, r, &o)
 		if o.Width != s.wantW || o.Height != s.wantH {
 			t.Errorf("maxwidth %s maxheight %s: %dx%d, want %dx%d", s.maxW, s.maxH, o.Width, o.Height, s.wantW, s.wantH)
+		}
+		// The oEmbed specification: width and height are those of the
+		// image at url.
+		if w, h := e.imageSizeAt(o.URL); w != o.Width || h != o.Height {
+			t.Errorf("maxwidth %s: oEmbed says %dx%d, the image at its url is %dx%d", s.maxW, o.Width, o.Height, w, h)
 		}
 	}
 
@@ -119,11 +128,29 @@ func TestFitPreview(t *testing.T) {
 		{Size: 1600, Width: 1600, Height: 1067, Href: "/p1600"}, {Size: 400, Width: 400, Height: 400, Href: "/sq", Square: true},
 	}}
 	for _, tt := range []struct{ maxW, maxH, wantW, wantH int }{
-		{1200, 0, 800, 533}, {1600, 1067, 1600, 1067}, {1600, 1000, 800, 533}, {150, 0, 150, 100}, {200, 50, 75, 50},
+		{1200, 0, 800, 533}, {1600, 1067, 1600, 1067}, {1600, 1000, 800, 533}, {150, 0, 200, 133}, {200, 50, 200, 133},
 	} {
 		i, w, h, err := fitPreview(in, tt.maxW, tt.maxH)
 		if err != nil || w != tt.wantW || h != tt.wantH || in.Previews[i].Square {
 			t.Errorf("fit %dx%d: preview %d %dx%d %v, want %dx%d", tt.maxW, tt.maxH, i, w, h, err, tt.wantW, tt.wantH)
 		}
 	}
+}
+
+// imageSizeAt follows a signed URL of the service to the file it means
+// and returns the file's pixel size.
+func (e *env) imageSizeAt(u string) (int, int) {
+	e.t.Helper()
+	r := e.get(strings.TrimPrefix(u, e.ts.URL))
+	data := r.body
+	if r.StatusCode == http.StatusFound {
+		data = e.fakeBytes(strings.TrimPrefix(r.Header.Get("Location"), e.fake.URL))
+	} else if r.StatusCode != http.StatusOK {
+		e.t.Fatalf("%s: status %d", u, r.StatusCode)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		e.t.Fatalf("%s: %v", u, err)
+	}
+	return cfg.Width, cfg.Height
 }

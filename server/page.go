@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"mime"
 	"net/http"
+	"path"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -46,10 +49,15 @@ func (s *Server) assetPage(c echo.Context) error {
 		title = in.Filename
 	}
 	page := s.pageURL(key)
-	var buf bytes.Buffer
-	err = s.tpl.ExecuteTemplate(&buf, templates.Asset, templates.AssetData{
+	d := templates.AssetData{
 		Title: title, PageURL: page, OEmbedJSON: s.oembedURL(page), Image: img, StaticBase: staticBase,
-	})
+		SiteName: s.cfg.ProviderName, Description: in.Text.Caption, Credit: in.Text.CreditLine(""),
+	}
+	if err := s.cardImage(c, in, &d); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	err = s.tpl.ExecuteTemplate(&buf, templates.Asset, d)
 	if err != nil {
 		return fmt.Errorf("server: rendering the asset page: %w", err)
 	}
@@ -67,4 +75,32 @@ func (s *Server) pageImage(in *embed.Info) (template.HTML, error) {
 		img, err = s.emb.RenderFigure(in, o)
 	}
 	return img, err
+}
+
+// cardWidth is the widest image of a link preview card (Open Graph and
+// Twitter cards ask for about 1200 pixels).
+const cardWidth = 1200
+
+// cardImage sets the link preview card's image: the largest preview at
+// most cardWidth wide, its true size (measured when FotoWeb does not
+// know it, left out when even that fails), alt text and media type.
+func (s *Server) cardImage(c echo.Context, in *embed.Info, d *templates.AssetData) error {
+	i, w, h, err := fitPreview(in, cardWidth, 0)
+	if err != nil {
+		return err
+	}
+	if w == 0 {
+		w, h, _ = s.measure(c.Request().Context(), in, i)
+	}
+	u, err := s.emb.SignedURL(in, i, time.Time{})
+	if err != nil {
+		return err
+	}
+	d.ImageURL, d.ImageWidth, d.ImageHeight = u, w, h
+	d.ImageAlt = in.Text.Alt
+	if d.ImageAlt == "" {
+		d.ImageAlt = d.Title
+	}
+	d.ImageType = mime.TypeByExtension(path.Ext(u))
+	return nil
 }

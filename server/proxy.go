@@ -29,7 +29,8 @@ type source struct {
 }
 
 // proxy fetches the file with the token server-side and streams it. A
-// matching If-None-Match answers 304 without an upstream call. No token
+// matching If-None-Match, or an If-Modified-Since no earlier than the
+// asset's modification time, answers 304 without an upstream call. No token
 // appears in any response header.
 func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 	ctx := ph.ctx
@@ -53,7 +54,7 @@ func (s *Server) proxy(c echo.Context, ph *phase, p urlsig.Parsed) error {
 	if !in.Modified.IsZero() {
 		h.Set("Last-Modified", in.Modified.UTC().Format(http.TimeFormat))
 	}
-	if etagMatch(c.Request().Header.Get("If-None-Match"), etag) {
+	if notModified(c.Request(), etag, in.Modified) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body, err := s.openSource(ctx, in, p.Options, src)
@@ -217,4 +218,21 @@ func etagMatch(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+// notModified evaluates a GET or HEAD's preconditions as RFC 9110
+// (13.2.2) orders them: If-None-Match when present, else
+// If-Modified-Since against the asset's modification time (Last-Modified
+// has whole seconds, so the comparison does too). An unknown
+// modification time or an unparsable date never matches.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatch(inm, etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || modified.IsZero() || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !modified.Truncate(time.Second).After(t)
 }

@@ -108,12 +108,17 @@ func (s *Server) routes(e *echo.Echo) {
 
 	e.Match(get, s.cfg.Signer.Prefix()+"/*", s.signedImage) // bounds its own phases; see signed.go
 
-	v1 := e.Group("/v1", s.requireKey, s.noStore, s.timeout)
-	v1.GET("/embed", s.embedSnippet)
-	v1.POST("/resolve", s.resolveBatch)
-	v1.GET("/assets", s.searchAssets)
-	v1.GET("/usage", s.usageList)
-	v1.POST("/usage", s.usageRecord)
+	// The picker's read routes take an API key or a picker token
+	// (editor.go); every other /v1 route an API key only.
+	ed := newEditor(s)
+	v1 := e.Group("/v1", s.noStore, s.timeout)
+	v1.GET("/embed", s.embedSnippet, s.requireKey)
+	v1.POST("/resolve", s.resolveBatch, ed.requireReader)
+	v1.GET("/assets", ed.searchAssets, ed.requireReader)
+	v1.GET("/archives", ed.listArchives, ed.requireReader)
+	v1.POST("/picker-tokens", ed.mintPickerToken, s.requireKey)
+	v1.GET("/usage", s.usageList, s.requireKey)
+	v1.POST("/usage", s.usageRecord, s.requireKey)
 
 	e.GET("/oembed", s.oembed, s.timeout)
 	e.Match(get, "/p/:asset", s.assetPage, s.timeout)
@@ -125,5 +130,6 @@ func (s *Server) routes(e *echo.Echo) {
 	e.Match(get, "/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 	e.Match(get, "/", s.ui)
+	e.Match(get, pickerPath, ed.picker)
 	e.Match(get, "/static/:file", s.staticFile)
 }

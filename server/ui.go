@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/static"
 	"github.com/fotoembed/fotoembed/templates"
 )
@@ -31,6 +32,7 @@ func (s *Server) ui(c echo.Context) error {
 	var buf bytes.Buffer
 	err := s.tpl.ExecuteTemplate(&buf, templates.UI, templates.UIData{
 		Title: s.cfg.Title, StaticBase: staticBase, DefaultSize: 600,
+		Fields: s.formFields(), Delivery: templates.Delivery{Direct: s.tokenURL, Export: s.emb.CanExport()},
 	})
 	if err != nil {
 		return fmt.Errorf("server: rendering the UI: %w", err)
@@ -39,16 +41,39 @@ func (s *Server) ui(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
+// formFields names the metadata fields of the texts, as the resolver
+// reads them (Config.Fields with embed's defaults; 0 for one turned off).
+func (s *Server) formFields() templates.Fields {
+	f := s.cfg.Fields
+	id := func(v, def int) int {
+		switch {
+		case v < 0:
+			return 0
+		case v == 0:
+			return def
+		}
+		return v
+	}
+	return templates.Fields{
+		Alt: id(f.Alt, embed.FieldCaption), Title: id(f.Title, embed.FieldTitle), Caption: id(f.Caption, embed.FieldCaption),
+		Byline: id(f.Byline, embed.FieldByline), Credit: id(f.Credit, embed.FieldCredit), Copy: id(f.Copyright, embed.FieldCopyright),
+	}
+}
+
 // pageHeaders sets the security headers of HTML pages: scripts and
 // styles only from here, images also from the FotoWeb origin (redirects
 // and direct delivery), no framing, no referrer outside.
-func (s *Server) pageHeaders(h http.Header) {
+func (s *Server) pageHeaders(h http.Header) { s.framedPageHeaders(h, "'none'") }
+
+// framedPageHeaders is pageHeaders with the frame-ancestors sources
+// given: the picker may be framed by its parent's origin.
+func (s *Server) framedPageHeaders(h http.Header, ancestors string) {
 	imgs := "'self' data: " + s.origin
 	if o := normOrigin(s.cfg.BaseURL); o != "" {
 		imgs += " " + o
 	}
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src "+imgs+
-		"; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+		"; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors "+ancestors)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-cache")

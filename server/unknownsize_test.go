@@ -122,7 +122,7 @@ func TestUnknownSizeOEmbed(t *testing.T) {
 		{url.Values{"url": {page}}, 1200, 800}, // the default maxwidth: the nominal 1200 preview, measured
 		{url.Values{"url": {page}, "maxwidth": {"500"}}, 400, 267},
 		{url.Values{"url": {page}, "maxwidth": {"1000"}, "maxheight": {"300"}}, 300, 200},
-		{url.Values{"url": {page}, "maxwidth": {"150"}}, 150, 100}, // none fits: the smallest, scaled
+		{url.Values{"url": {page}, "maxwidth": {"150"}}, 200, 133}, // none fits: the smallest, its true size
 	} {
 		r := e.get("/oembed?" + tt.params.Encode())
 		wantStatus(t, r, http.StatusOK)
@@ -130,6 +130,9 @@ func TestUnknownSizeOEmbed(t *testing.T) {
 		decode(t, r, &o)
 		if o.Width != tt.w || o.Height != tt.h {
 			t.Errorf("%v: %dx%d, want %dx%d", tt.params, o.Width, o.Height, tt.w, tt.h)
+		}
+		if w, h := e.imageSizeAt(o.URL); w != o.Width || h != o.Height {
+			t.Errorf("%v: oEmbed says %dx%d, the image at its url is %dx%d", tt.params, o.Width, o.Height, w, h)
 		}
 	}
 
@@ -186,8 +189,7 @@ func TestUIBrowserUnknownSize(t *testing.T) {
 	if size[2] != 600 || size[3] != 400 || size[0]*2 != size[1]*3 {
 		t.Errorf("preview: natural %dx%d, shown %dx%d; want 3:2 shown at 600x400", size[0], size[1], size[2], size[3])
 	}
-	heading := pageText(browser, "#compose-h")
-	if !strings.Contains(heading, "(size unknown)") {
-		t.Errorf("heading %q", heading)
+	if meta := pageText(browser, "#picked-meta"); !strings.Contains(meta, "size unknown") {
+		t.Errorf("picked image's details %q", meta)
 	}
 }

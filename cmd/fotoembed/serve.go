@@ -257,6 +257,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	scfg.Fields, scfg.Metrics, scfg.Logger, scfg.AccessLogger = c.Resolver.Fields, metrics, log, c.Log.logger(access)
 	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
 	scfg.BodyTimeout, scfg.ReadyStrict = sc.BodyTimeout, sc.ReadyStrict
+	scfg.PickerOrigins, scfg.PickerTokenTTL = sc.PickerOrigins, sc.PickerTokenTTL
 	sc.rateLimits(&scfg)
 	srv, err := server.New(scfg)
 	if err != nil {

@@ -258,6 +258,10 @@ type serverConfig struct {
 	RateLimitImageFetches      float64 // signed image requests that need FotoWeb
 	RateLimitImageFetchesBurst int
 	RateLimitExempt            []string
+	// The picker a CMS embeds (server.Config.PickerOrigins and
+	// PickerTokenTTL).
+	PickerOrigins  []string
+	PickerTokenTTL time.Duration
 }
 
 // storeMemory is --store for the in-process cache.
@@ -312,6 +316,11 @@ func (c *serverConfig) register(f *flagSet) {
 	f.Duration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
 		"with a Redis store: time limit of one Redis call; a slower or failed call counts as a miss, and FotoWeb is asked")
 	c.registerRateLimits(f)
+	f.List(&c.PickerOrigins, "picker-origins", "FOTOEMBED_PICKER_ORIGINS", "", "origins",
+		"comma-separated origins of the CMSs that may embed the image picker /picker in an iframe (such as https://cms.example.com); "+
+			"the picker talks to no other page; empty disables the picker and POST /v1/picker-tokens")
+	f.Duration(&c.PickerTokenTTL, "picker-token-ttl", "FOTOEMBED_PICKER_TOKEN_TTL", server.DefaultPickerTokenTTL,
+		"lifetime of the picker tokens a CMS asks for (POST /v1/picker-tokens), and the longest a request may ask for; 1m to 24h")
 }
 
 // registerRateLimits registers the per-client rate limit flags.
@@ -355,6 +364,15 @@ func (c *serverConfig) Validate(auth string) error {
 	}
 	if c.Store != storeMemory && (!strings.Contains(c.Store, "://") || (redisstore.Config{URL: c.Store}).Validate() != nil) {
 		errs = append(errs, fmt.Errorf("--store %q must be memory or a Redis URL such as redis://host:6379/0 (rediss:// for TLS, unix:///path/redis.sock)", redisstore.RedactURL(c.Store)))
+	}
+	for _, o := range c.PickerOrigins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("--picker-origins: %q is not an origin such as https://cms.example.com (scheme and host, no path)", safeURL(o)))
+		}
+	}
+	if d := c.PickerTokenTTL; d < server.MinPickerTokenTTL || d > server.MaxPickerTokenTTL {
+		errs = append(errs, fmt.Errorf("--picker-token-ttl %v: give from 1m to 24h (tokens should live minutes)", d))
 	}
 	for i, k := range c.APIKeys {
 		if len(k) < 16 {
