@@ -37,7 +37,7 @@
 //     exactly that preview.
 //
 //   - URLs come in three kinds. Signed service URLs (urlsig) hold no token
-//     and may be cached (an Info memoises its signed paths). FotoWeb URLs
+//     and may be cached (an Info in use memoises its signed paths). FotoWeb URLs
 //     carry what the URL token policy ([URLToken]) puts on them when they
 //     are made: nothing, the asset's previewToken, or the live access
 //     token; they are never stored. [Embedder.RedirectURL] is what the

@@ -1,7 +1,6 @@
 package embed
 
 import (
-	"encoding/base64"
 	"sort"
 	"unsafe"
 )
@@ -12,74 +11,59 @@ const (
 	// (24 bytes and a control byte) at the usual load, with the table's
 	// growth slack.
 	mapSlotBytes = 40
+	// weakHandleBytes is the runtime's handle behind a node's weak
+	// pointer to the entry it handed out last (a 16-byte block that
+	// outlives the entry while the node points to it).
+	weakHandleBytes = 16
 	// tagBytes is Info.Tag's memoised cache tag ("fe-" and 22 characters
-	// behind a pointer).
+	// behind a pointer), for an Info kept as it is.
 	tagBytes = 16 + 32
-	// signedPathOverhead is what a memoised signed preview path holds
-	// beside the base64url asset href: the image route, a full-length
-	// signature (43), the options segment and the extension.
-	signedPathOverhead = 3 + 43 + 1 + 16 + 1 + 5
 )
 
 // entrySize estimates the heap bytes key and e hold while stored in a
-// [MemoryStore]: the store's node and map slot, the key, the Entry and
-// its Info with every string and slice they reference, each rounded up
-// to the allocator's size class, and an allowance for what rendering
-// adds later (the memoised signed preview paths and cache tag; see
-// memo.go). Strings shared within an Info (its compacted block, the key
-// that is its Href) are counted once. Measured against the live heap of
-// 100,000 realistic entries (bench/cmd/memsize) it is within a few
-// percent; see the README's "Caching".
-func entrySize(key string, e *Entry) int64 {
-	n := allocSize(int(unsafe.Sizeof(lruNode{}))) + mapSlotBytes + allocSize(len(key))
-	if e == nil {
-		return int64(n)
+// [MemoryStore]; see nodeSize.
+func entrySize(key string, e *Entry) int64 { return newNode(key, e).size }
+
+// nodeSize estimates the heap bytes n holds, each object rounded up to
+// the allocator's size class: the node, its map slot and key, and an
+// asset's packed Info and weak handle (pack.go); or the entry kept as it
+// is. What an entry handed out holds (the unpacked Info, the signed URLs
+// rendering memoises in it) is not counted: it is the garbage of the
+// requests that use it, collected when they are done (see
+// [MemoryStore.Get]). Measured against the live heap of 100,000 realistic
+// entries (bench/cmd/memsize) it is within a few percent.
+func nodeSize(n *lruNode) int64 {
+	b := allocSize(int(unsafe.Sizeof(lruNode{}))) + mapSlotBytes + allocSize(len(n.key))
+	if n.info != "" {
+		b += allocSize(len(n.info)) + weakHandleBytes
 	}
-	n += allocSize(int(unsafe.Sizeof(Entry{})))
-	if in := e.Info; in != nil {
-		n += infoSize(key, in)
+	if n.e != nil {
+		b += allocSize(int(unsafe.Sizeof(Entry{})))
+		if in := n.e.Info; in != nil {
+			b += infoSize(n.key, in)
+		}
 	}
-	return int64(n)
+	return int64(b)
 }
 
-// infoSize estimates the bytes of one Info (key is the store key, which
-// usually shares its bytes with in.Href).
+// infoSize estimates the bytes of an Info kept as it is (only a
+// not-found marker that carries one; key is the store key, which
+// usually shares its bytes with in.Href): the struct, its slices and
+// strings (NewInfo's compacted block counted once) and its memoised tag.
 func infoSize(key string, in *Info) int {
 	n := allocSize(int(unsafe.Sizeof(Info{})))
 	if in.Href != key {
 		n += allocSize(len(in.Href))
 	}
-	t := in.Text
-	block := len(in.Filename) + len(in.Doctype)
-	texts := []string{t.Title, t.Alt, t.Caption, t.Byline, t.Credit, t.Copyright}
-	for i, s := range texts {
-		dup := false
-		for _, prev := range texts[:i] {
-			dup = dup || prev == s
-		}
-		if !dup {
-			block += len(s)
-		}
+	block := 0
+	var arr [48]*string
+	for _, s := range infoStrings(arr[:0], in, false) {
+		block += len(*s)
 	}
-	for _, p := range in.Previews {
-		block += len(p.Href)
-	}
-	for _, r := range in.Renditions {
-		block += len(r.Href) + len(r.Name) + len(r.Profile)
-	}
-	n += allocSize(block) // compact: one block
-	n += allocSize(len(in.Rights.Value)) + allocSize(len(in.PreviewToken))
+	n += allocSize(block)
 	n += allocSize(cap(in.Previews) * int(unsafe.Sizeof(Preview{})))
 	n += allocSize(cap(in.Renditions) * int(unsafe.Sizeof(Rendition{})))
-	n += tagBytes
-	if len(in.Previews) > 0 { // the signed paths of one memo (memo.go)
-		path := allocSize(signedPathOverhead + base64.RawURLEncoding.EncodedLen(len(in.Href)))
-		n += allocSize(int(unsafe.Sizeof(urlMemo{}))) + allocSize(len(in.Previews)*16) + len(in.Previews)*path
-	}
-	if in.PreviewToken != "" { // "access_token=" and the escaped token, made once
-		n += 16 + allocSize(len("access_token=")+len(in.PreviewToken)+8)
-	}
-	return n
+	return n + tagBytes
 }
 
 // sizeClasses are the Go allocator's small object size classes

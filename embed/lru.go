@@ -1,16 +1,33 @@
 package embed
 
-import "sync"
+import (
+	"sync"
+	"time"
+	"weak"
+)
 
 // lruNode is one stored entry, on its shard's map and on one of its two
 // recency lists (assets or not-found markers).
+//
+// An asset's entry is kept packed: its Info as one string (pack.go) and
+// the entry's own fields beside it; the *Entry last handed out for it is
+// kept by a weak pointer only, so that it is shared while anything uses
+// it and collected with the garbage when nothing does (see
+// [MemoryStore.Get]). Any other entry (a not-found marker) is kept as it
+// is, in e. Everything but w, prev and next is fixed once the node is
+// stored.
 type lruNode struct {
-	key        string
-	e          *Entry
-	exp        int64 // expiry, Unix nanoseconds; 0 for none
-	size       int64 // entrySize when stored
-	nf         bool  // on the not-found list
-	prev, next *lruNode
+	key  string
+	e    *Entry              // an entry without Info, kept as it is; nil for a packed asset
+	w    weak.Pointer[Entry] // the asset's entry last handed out (guarded by the shard's lock)
+	info string              // the asset's packed Info
+	// The asset's Entry fields.
+	fetched, freshUntil, staleUntil time.Time
+	stale                           bool
+	nf                              bool  // on the not-found list
+	exp                             int64 // expiry, Unix nanoseconds; 0 for none
+	size                            int64 // entry's estimated bytes (entrySize) when stored
+	prev, next                      *lruNode
 }
 
 // lruList is a circular doubly linked list with a sentinel: root.next is

@@ -12,7 +12,9 @@ import (
 // path holds no token, so it may live as long as the Info. An Info keeps
 // two: one without expiry and one for the latest expiry (expiring URLs
 // are rounded to the minute, so one expiry serves many renders). A memo
-// is immutable once published.
+// is immutable once published. A [MemoryStore] does not keep it: it lives
+// with the Info handed out, as long as that is in use (see
+// [MemoryStore.Get]).
 type urlMemo struct {
 	signer *urlsig.Signer
 	exp    int64    // Unix seconds, 0 for none

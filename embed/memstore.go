@@ -2,8 +2,10 @@ package embed
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync/atomic"
 	"time"
+	"weak"
 )
 
 // Default limits of a [MemoryStore] (see [MemoryStoreConfig]).
@@ -11,9 +13,9 @@ const (
 	// DefaultMaxEntries is how many assets a MemoryStore holds at most.
 	DefaultMaxEntries = 100_000
 	// DefaultMaxBytes is the most memory, by the store's estimate, a
-	// MemoryStore's entries hold: 256 MiB (some 50,000 rendered assets
-	// of a typical size; resident memory is larger by the garbage
-	// collector's headroom).
+	// MemoryStore's entries hold: 256 MiB (some 250,000 assets of a
+	// typical size, so DefaultMaxEntries binds first; resident memory is
+	// larger by the garbage collector's headroom).
 	DefaultMaxBytes = 256 << 20
 	// DefaultMaxNotFound is how many "not found" markers a MemoryStore
 	// holds at most, apart from the assets.
@@ -29,12 +31,13 @@ type MemoryStoreConfig struct {
 	// Not-found markers are bounded by MaxNotFound instead.
 	MaxEntries int
 	// MaxBytes bounds the estimated heap bytes of everything held
-	// (default DefaultMaxBytes). The estimate counts, per entry, the
-	// strings and slices its Info holds, rounded to the allocator's size
-	// classes, the store's own overhead and what rendering adds later
-	// (the memoised signed preview paths). A small share of it is kept
-	// for the not-found markers (room for MaxNotFound of them, at most an
-	// eighth), the rest is for the assets.
+	// (default DefaultMaxBytes). The estimate counts, per entry, its
+	// packed form and the store's own overhead, rounded to the
+	// allocator's size classes (an asset of twelve previews, two
+	// renditions and full metadata: about 1 KB); not the entries handed
+	// out to requests in progress, which are theirs. A small share of it
+	// is kept for the not-found markers (room for MaxNotFound of them, at
+	// most an eighth), the rest is for the assets.
 	MaxBytes int64
 	// MaxNotFound bounds the "not found" markers held (default
 	// DefaultMaxNotFound). Markers and assets never evict each other, so
@@ -58,6 +61,15 @@ type MemoryStoreConfig struct {
 // full store holds a little less than them. Create it with [NewMemoryStore] or
 // [NewBoundedMemoryStore]; it is safe for concurrent use and needs no
 // closing.
+//
+// An asset's entry is kept packed, its Info in one string of some 600
+// bytes where it takes 2.5 KB as Go values, and made again when looked
+// up; the entry made is shared, by a weak pointer, for as
+// long as anything uses it (so a hot asset is made about once per
+// garbage collection cycle, with what rendering memoises in it), and is
+// garbage once nothing does. Set packs the entry (a few microseconds, on
+// every fetch); Get of an entry no longer in use unpacks it (a few
+// microseconds).
 type MemoryStore struct {
 	shards  []lruShard
 	mask    uint64
@@ -164,28 +176,96 @@ func (s *MemoryStore) shard(key string) *lruShard {
 }
 
 // Get implements [Store]. A hit makes the entry the most recently used.
+//
+// An asset's entry is stored packed (see [MemoryStore]): Get returns the
+// *Entry it handed out last (or was given by Set) while anything still
+// uses it, and otherwise makes one anew from the packed form, equal to
+// the one stored but for what JSON would lose too (a time's monotonic
+// clock reading; a zone other than UTC and Local becomes a fixed zone of
+// its name and offset). What rendering memoises in an Info (its signed
+// preview paths, its cache tag) lives and goes with it.
 func (s *MemoryStore) Get(key string) (*Entry, bool) {
 	sh := s.shard(key)
 	now := s.now().UnixNano()
 	sh.mu.Lock()
 	n, expired := sh.get(key, now)
-	var e *Entry
+	var (
+		e *Entry
+		w weak.Pointer[Entry]
+	)
 	if n != nil {
-		e = n.e
+		e, w = n.e, n.w
 	}
 	sh.mu.Unlock()
 	if expired {
 		s.ev.count(evictExpired)
 	}
-	return e, n != nil
+	switch {
+	case n == nil:
+		return nil, false
+	case n.info == "": // kept as it is
+		return e, true
+	}
+	held := w.Value()
+	if held != nil && unpackCheck == nil {
+		return held, true
+	}
+	x := new(entryInfo)
+	if n.unpack(x) != nil {
+		return nil, false
+	}
+	if unpackCheck != nil {
+		if e := unpackCheck(held, &x.e); e == held {
+			return held, true
+		}
+	}
+	return sh.publish(n, &x.e), true
+}
+
+// unpackCheck, when set (by tests, before any Get), sees every Get of an
+// asset: the entry handed out before (nil when collected) and one
+// unpacked anew; Get returns the one it returns.
+var unpackCheck func(held, unpacked *Entry) *Entry
+
+// entryInfo is an unpacked entry and its Info, made in one allocation.
+type entryInfo struct {
+	e  Entry
+	in Info
+}
+
+// unpack makes n's entry in x from its packed form. An error (a packed
+// Info that does not unpack) means a bug; Get then answers a miss.
+func (n *lruNode) unpack(x *entryInfo) error {
+	if err := unpackInfo(n.key, n.info, &x.in); err != nil {
+		return err
+	}
+	x.e = Entry{Info: &x.in, Fetched: n.fetched, FreshUntil: n.freshUntil, StaleUntil: n.staleUntil, Stale: n.stale}
+	return nil
+}
+
+// publish makes e the entry n hands out, unless another Get made one
+// meanwhile that is still in use, and returns the one handed out.
+func (sh *lruShard) publish(n *lruNode, e *Entry) *Entry {
+	w := weak.Make(e)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if held := n.w.Value(); held != nil && unpackCheck == nil {
+		return held
+	}
+	n.w = w
+	return e
 }
 
 // Set implements [Store]. A ttl of 0 or less keeps the entry until it is
 // replaced, deleted or evicted. An entry too large for the store's share
-// of MaxBytes is not kept (and counts as a size eviction).
+// of MaxBytes is not kept (and counts as a size eviction). An asset's
+// entry is packed (a few microseconds; see [MemoryStore.Get]).
 func (s *MemoryStore) Set(key string, e *Entry, ttl time.Duration) {
 	now := s.now().UnixNano()
-	n := &lruNode{key: key, e: e, size: entrySize(key, e), nf: e == nil || e.NotFound || e.Info == nil}
+	n := newNode(key, e)
+	if n.info != "" {
+		n.w = weak.Make(e)
+	}
 	if ttl > 0 {
 		n.exp = now + int64(ttl)
 	}
@@ -197,6 +277,22 @@ func (s *MemoryStore) Set(key string, e *Entry, ttl time.Duration) {
 	}
 	sh.add(n, s.lim, &s.ev)
 	sh.mu.Unlock()
+}
+
+// newNode returns the node that stores e under key, sized: an asset's
+// entry packed, any other as it is. The key is copied: the caller's may
+// sit in a larger block (a strings.Builder's), which the store would
+// keep whole.
+func newNode(key string, e *Entry) *lruNode {
+	n := &lruNode{key: strings.Clone(key)}
+	if e == nil || e.NotFound || e.Info == nil {
+		n.e, n.nf = e, true
+	} else {
+		n.info = packInfo(key, e.Info)
+		n.fetched, n.freshUntil, n.staleUntil, n.stale = e.Fetched, e.FreshUntil, e.StaleUntil, e.Stale
+	}
+	n.size = nodeSize(n)
+	return n
 }
 
 // Delete implements [Store].

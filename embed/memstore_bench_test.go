@@ -2,12 +2,15 @@ package embed
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
 
 // benchStore returns a default store holding n entries under realistic
-// hrefs, and the hrefs.
+// hrefs, and the hrefs. The entry stays in use until the benchmark ends,
+// so that a Get hands it out (see BenchmarkMemoryStoreGetUnpack for one
+// no longer in use).
 func benchStore(b *testing.B, n int) (*MemoryStore, []string) {
 	b.Helper()
 	s := NewMemoryStore(0)
@@ -17,6 +20,7 @@ func benchStore(b *testing.B, n int) (*MemoryStore, []string) {
 		keys[i] = fmt.Sprintf("/fotoweb/archives/5001-Photos/Synthetic/synthetic-%05d.jpg.info", i)
 		s.Set(keys[i], e, DefaultTTL)
 	}
+	b.Cleanup(func() { runtime.KeepAlive(e) })
 	return s, keys
 }
 
@@ -38,6 +42,7 @@ func BenchmarkMemoryStoreGetParallel(b *testing.B) {
 	s, keys := benchStore(b, 10_000)
 	var seq atomic.Uint64
 	b.ReportAllocs()
+	b.ResetTimer() // the setup packs 10,000 entries
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(seq.Add(7919))
 		for pb.Next() {
@@ -64,5 +69,43 @@ func BenchmarkMemoryStoreSetEvict(b *testing.B) {
 	for b.Loop() {
 		s.Set(keys[i%len(keys)], e, DefaultTTL)
 		i++
+	}
+}
+
+// BenchmarkMemoryStoreGetUnpack is a hit on an entry nothing uses any
+// more (collected): it is unpacked anew.
+func BenchmarkMemoryStoreGetUnpack(b *testing.B) {
+	s, keys := benchStore(b, 10_000)
+	unpackCheck = func(_, unpacked *Entry) *Entry { return unpacked }
+	b.Cleanup(func() { unpackCheck = nil })
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok := s.Get(keys[i%len(keys)]); !ok {
+			b.Fatal("miss")
+		}
+		i++
+	}
+}
+
+// BenchmarkPackInfo packs a typical asset (what Set adds per fetch).
+func BenchmarkPackInfo(b *testing.B) {
+	in := info(landscape())
+	b.ReportAllocs()
+	for b.Loop() {
+		packInfo(in.Href, in)
+	}
+}
+
+// BenchmarkUnpackInfo unpacks it.
+func BenchmarkUnpackInfo(b *testing.B) {
+	in := info(landscape())
+	p := packInfo(in.Href, in)
+	b.ReportAllocs()
+	for b.Loop() {
+		var got Info
+		if err := unpackInfo(in.Href, p, &got); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

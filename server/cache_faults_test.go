@@ -138,7 +138,7 @@ func TestCacheBoundedThroughServer(t *testing.T) {
 		misses      = 50
 		maxEntries  = 100
 		maxNotFound = 20
-		maxBytes    = 256 << 10 // some 50 assets: the byte bound holds first
+		maxBytes    = 72 << 10 // some 60 assets (about 1 KB each): the byte bound holds first
 	)
 	store := embed.NewBoundedMemoryStore(embed.MemoryStoreConfig{MaxEntries: maxEntries, MaxNotFound: maxNotFound, MaxBytes: maxBytes})
 	e := newEnv(t, envOptions{
