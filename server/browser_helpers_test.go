@@ -214,6 +214,30 @@ func (tb *tab) frameNode(sel string) *chromedp.Node {
 	return nodes[0]
 }
 
+// loadedFrame waits until the iframe sel holds a document in which expr
+// is true, and returns the iframe's node for later steps in it. An
+// iframe that is navigated (about:blank, then its src) replaces its
+// execution context, so a node taken too early polls a context that is
+// gone: the node is taken again until the poll runs in the live one.
+func (tb *tab) loadedFrame(what, sel, expr string) *chromedp.Node {
+	tb.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		frame := tb.frameNode(sel)
+		ctx, cancel := context.WithTimeout(tb.ctx, time.Until(deadline))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(time.Until(deadline)), chromedp.WithPollingInFrame(frame)))
+		cancel()
+		if err == nil {
+			return frame
+		}
+		gone := strings.Contains(err.Error(), "Cannot find context") || strings.Contains(err.Error(), "Execution context was destroyed")
+		if !gone || time.Now().After(deadline) {
+			tb.t.Fatalf("waiting for %s (%s): %v\n%s", what, expr, err, tb.state())
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the frame's new context, not a timing assumption
+	}
+}
+
 // jsString quotes s for JavaScript.
 func jsString(s string) string {
 	b, _ := json.Marshal(s)

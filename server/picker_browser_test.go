@@ -184,8 +184,7 @@ func TestPickerMessages(t *testing.T) {
 	e := c.e
 	tb.do("open the CMS page", chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(c.srv.URL+"/parent"))
 	wait[bool](tb, "ready", `window.messages.length >= 1 && window.messages[0].type === "fotoembed:ready"`)
-	frame := tb.frameNode("#picker")
-	wait[bool](tb, "results in the picker", `document.querySelectorAll('#results button.pick').length > 0`, frame)
+	frame := tb.loadedFrame("results in the picker", "#picker", `document.querySelectorAll('#results button.pick').length > 0`)
 
 	// Another origin may neither frame the picker nor talk to it.
 	if !waitConsole(tb, "frame-ancestors") {
@@ -250,9 +249,8 @@ func TestPickerMultiple(t *testing.T) {
 	c := newCMS(t, envOptions{})
 	tb.do("open", chromedp.EmulateViewport(1280, 1000), chromedp.Navigate(c.srv.URL+"/parent?multiple=1"))
 	wait[bool](tb, "ready", `window.messages.length >= 1 && window.messages[0].type === "fotoembed:ready" && window.messages[0].multiple === true`)
-	frame := tb.frameNode("#picker")
 	tile := func(ref string) string { return `#results button.pick[data-ref="` + ref + `"]` }
-	wait[bool](tb, "tiles", `document.querySelector('`+tile(fotowebtest.NoCaptionAsset)+`') !== null`, frame)
+	frame := tb.loadedFrame("tiles", "#picker", `document.querySelector('`+tile(fotowebtest.NoCaptionAsset)+`') !== null`)
 	tb.do("pick two", chromedp.Click(chromedp.CSS(tile(fotowebtest.LandscapeAsset)), chromedp.FromNode(frame)),
 		chromedp.Click(chromedp.CSS(tile(fotowebtest.NoCaptionAsset)), chromedp.FromNode(frame)))
 	wait[bool](tb, "two selected", `document.getElementById('insert').textContent === 'Insert 2 images'`, frame)
@@ -313,8 +311,7 @@ func TestExampleCMSEditor(t *testing.T) {
 		document.getElementById('body').focus(); const s = getSelection(); s.removeAllRanges(); s.addRange(r); return true; })()`)
 	tb.do("open the picker", chromedp.Click(chromedp.CSS("#insert-image")))
 	wait[bool](tb, "the picker dialog", `document.getElementById('picker-dialog').open && document.getElementById('picker-frame').src.includes('/picker?')`)
-	frame := tb.frameNode("#picker-frame")
-	wait[bool](tb, "results in the picker", `document.querySelectorAll('#results button.pick').length > 0`, frame)
+	frame := tb.loadedFrame("results in the picker", "#picker-frame", `document.querySelectorAll('#results button.pick').length > 0`)
 	tb.do("search", chromedp.SendKeys(chromedp.CSS("#q"), "harbour", chromedp.FromNode(frame)),
 		chromedp.Click(chromedp.CSS("#search-form button[type=submit]"), chromedp.FromNode(frame)))
 	tile := `#results button.pick[data-ref="` + fotowebtest.LandscapeAsset + `"]`
