@@ -69,7 +69,13 @@ else
 fi
 
 echo "run.sh: $(date +%T) building bench/cmd/loadtarget" >&2
-go build -o "$work/loadtarget" ./bench/cmd/loadtarget
+go build -pgo=off -o "$work/loadtarget" ./bench/cmd/loadtarget
+# fotoembed runs as `go build` makes cmd/fotoembed: with profile-guided
+# optimisation from cmd/fotoembed/default.pgo (see bench/pgo.sh); the
+# baselines and the fake without.
+pgo=off
+[ -f cmd/fotoembed/default.pgo ] && pgo=cmd/fotoembed/default.pgo
+go build -pgo="$pgo" -o "$work/loadtarget-fotoembed" ./bench/cmd/loadtarget
 
 # Every run is bounded: loadtarget processes exit on their own after
 # lifetime, and wrk runs for $duration seconds.
@@ -85,7 +91,9 @@ start() {
 	local on=("${on_load[@]}")
 	procs=$load_procs
 	if [ "$where" = target ]; then on=("${on_target[@]}"); procs=$target_procs; fi
-	GOMAXPROCS=$procs "${on[@]}" "$work/loadtarget" -lifetime "$lifetime" -env "$work/$name.env" "$@" \
+	local bin=$work/loadtarget
+	case " $* " in *" -role service "*) bin=$work/loadtarget-fotoembed ;; esac
+	GOMAXPROCS=$procs "${on[@]}" "$bin" -lifetime "$lifetime" -env "$work/$name.env" "$@" \
 		>"$work/$name.out" 2>"$work/$name.err" &
 	pids+=($!)
 	local i
@@ -214,7 +222,7 @@ alone resolve "$pid_redirect" "$SERVICE_REDIRECT_URL" "$R/resolve.paths" POST "$
 	echo
 	echo "Machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(go version | cut -d' ' -f3-4)," \
 		"$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $("$NGINX" -v 2>&1 | sed 's/.*: //'). Pinned: $pin (server under test GOMAXPROCS=$target_procs;" \
-		"wrk -t$threads). wrk -d${duration}s, $rounds round(s); proxied file $PROXY_BYTES bytes."
+		"wrk -t$threads). wrk -d${duration}s, $rounds round(s); proxied file $PROXY_BYTES bytes; fotoembed built with -pgo=$pgo."
 	echo
 	awk -F'\t' -f bench/wrk/report.awk "$results"
 }

@@ -79,6 +79,9 @@ type ServiceConfig struct {
 	// Transport is the base transport to FotoWeb; nil means
 	// DefaultTransport().
 	Transport *http.Transport
+	// WrapTransport, when not nil, wraps Transport (under the metrics'
+	// instrumentation), to observe the service's FotoWeb requests.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // DefaultTransport returns the transport `fotoembed serve` sends its
@@ -133,7 +136,11 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 		cfg.Transport = DefaultTransport()
 	}
 	s := &Service{Config: cfg, Metrics: server.NewMetrics(), Transport: cfg.Transport}
-	rt := s.Metrics.InstrumentTransport(cfg.Transport)
+	var base http.RoundTripper = cfg.Transport
+	if cfg.WrapTransport != nil {
+		base = cfg.WrapTransport(base)
+	}
+	rt := s.Metrics.InstrumentTransport(base)
 	var err error
 	if s.Tokens, err = tokenSource(ctx, cfg, &http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}); err != nil {
 		return nil, err

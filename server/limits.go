@@ -49,15 +49,19 @@ func bodyRoute(method, path string) bool {
 // Writes get Config.WriteStallTimeout each, extended while bytes flow
 // (see stallWriter), so that a long stream is never cut but a client
 // that stops reading is.
-func (s *Server) bound(c echo.Context) *stallWriter {
+//
+// w is where the stallWriter goes (the caller's, so that it needs no
+// allocation of its own); bound returns it, or nil when the writer has
+// no deadlines (httptest.ResponseRecorder). now is the time.
+func (s *Server) bound(c echo.Context, w *stallWriter, now time.Time) *stallWriter {
 	req, res := c.Request(), c.Response()
 	dl := deadlinesOf(res.Writer)
 	if dl == nil {
 		return nil // a writer without deadlines (httptest.ResponseRecorder)
 	}
-	w := &stallWriter{ResponseWriter: res.Writer, dl: dl, d: s.cfg.WriteStallTimeout}
+	*w = stallWriter{ResponseWriter: res.Writer, dl: dl, d: s.cfg.WriteStallTimeout}
 	res.Writer = w
-	w.extend(true) // a keep-alive connection keeps the last request's deadline
+	w.extendAt(now, true) // a keep-alive connection keeps the last request's deadline
 	switch {
 	case req.ContentLength == 0:
 		_ = dl.SetReadDeadline(time.Time{})
@@ -134,9 +138,12 @@ type stallWriter struct {
 }
 
 // extend moves the write deadline to d from now, if it was moved more
-// than d/4 ago or force is set.
-func (w *stallWriter) extend(force bool) {
-	now := time.Now()
+// than d/4 ago.
+func (w *stallWriter) extend() { w.extendAt(time.Now(), false) }
+
+// extendAt moves the write deadline to d from now, if it was moved more
+// than d/4 before now or force is set.
+func (w *stallWriter) extendAt(now time.Time, force bool) {
 	if !force && now.Sub(w.last) < w.d/4 {
 		return
 	}
@@ -147,23 +154,28 @@ func (w *stallWriter) extend(force bool) {
 // finish gives net/http's flush of the rest of the answer, after the
 // handler returned, at least 3d/4 (the deadline is moved only when it was
 // set more than d/4 ago: a short answer keeps the one set at its start,
-// which saves a timer update per request). A nil w (no deadlines) does
-// nothing.
-func (w *stallWriter) finish() {
-	if w != nil {
-		w.extend(false)
+// which saves a timer update per request). *end is the time the answer
+// was made, if known (zero: now). A nil w (no deadlines) does nothing.
+func (w *stallWriter) finish(end *time.Time) {
+	if w == nil {
+		return
 	}
+	now := *end
+	if now.IsZero() {
+		now = time.Now()
+	}
+	w.extendAt(now, false)
 }
 
 // Write implements http.ResponseWriter.
 func (w *stallWriter) Write(p []byte) (int, error) {
-	w.extend(false)
+	w.extend()
 	return w.ResponseWriter.Write(p)
 }
 
 // FlushError flushes the answer (http.ResponseController's Flush).
 func (w *stallWriter) FlushError() error {
-	w.extend(false)
+	w.extend()
 	return http.NewResponseController(w.ResponseWriter).Flush()
 }
 

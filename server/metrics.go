@@ -99,7 +99,7 @@ func (m *Metrics) Handler() http.Handler {
 // are a fixed few whatever clients send.
 func (m *Metrics) observeRequest(route, method string, status int, d time.Duration) {
 	method = methodLabel(method)
-	if statusLabel(status) == "other" {
+	if http.StatusText(status) == "" { // statusLabel's "other", without formatting the code
 		status = 0
 	}
 	k := reqKey{route, method, status}

@@ -62,11 +62,20 @@ type rateLimits struct {
 	fetches    *clientTable // signed image requests that need FotoWeb
 	imageRoute string
 	limited    map[string]prometheus.Counter // fotoembed_rate_limited_total by route
+	on         bool                          // public or images is set
+
+	// fronts are the front middleware's handlers (middleware.go): the
+	// rateLimits are the server's state of its middleware chain.
+	fronts handlerCache
 }
 
-// rateLimit returns the middleware enforcing Config's rate limits; it is
-// used with Echo's Use (after routing) and acts on /p/:asset, /oembed and
-// the signed image route only.
+// rateLimit sets up Config's rate limits, which act on /p/:asset,
+// /oembed and the signed image route only, after routing. front applies
+// them (see rateLimits.check), just before the route's handler, where
+// this middleware used to: the middleware returned is a no-op, kept so
+// that routes shows where the limits apply. (Echo v4 applies middleware
+// on every request: a middleware of its own would cost a closure per
+// request.)
 //
 // A signed image request counts toward the generous RateLimitImages
 // here, and toward RateLimitImageFetches in signedImage (see
@@ -89,22 +98,17 @@ func (s *Server) rateLimit() echo.MiddlewareFunc {
 	rl.public = table(cfg.RateLimitPublic, cfg.RateLimitPublicBurst, routePage, routeOEmbed)
 	rl.images = table(cfg.RateLimitImages, cfg.RateLimitImagesBurst, rl.imageRoute)
 	rl.fetches = table(cfg.RateLimitImageFetches, cfg.RateLimitImageFetchesBurst, rl.imageRoute)
+	rl.on = rl.public != nil || rl.images != nil
 	s.limits = rl
-	if rl.public == nil && rl.images == nil {
-		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
-	}
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if err := rl.check(c); err != nil {
-				return err
-			}
-			return next(c)
-		}
-	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 }
 
 // check applies the limits of c's route; it returns the 429 to answer.
+// A nil rl (a server without routes yet) has no limits.
 func (rl *rateLimits) check(c echo.Context) error {
+	if rl == nil || !rl.on {
+		return nil
+	}
 	route := c.Path()
 	var first *clientTable
 	switch route {
