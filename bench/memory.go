@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,8 +21,6 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
-	"github.com/fotoembed/fotoembed/fotoweb/tokens"
-	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -488,55 +485,8 @@ func measureProcess(store *embed.MemoryStore) ProcessMemory {
 }
 
 // startServiceWithStore is [StartService] with the resolver's store
-// given (ServiceConfig has none: the load tests use the default one).
+// given.
 func startServiceWithStore(ctx context.Context, cfg ServiceConfig, store embed.Store) (*Service, error) {
-	if cfg.Auth == "" {
-		cfg.Auth = AuthUser
-	}
-	if cfg.SigningKey == nil {
-		cfg.SigningKey = DefaultSigningKey
-	}
-	if cfg.APIKey == "" {
-		cfg.APIKey = DefaultAPIKey
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	}
-	if cfg.Transport == nil {
-		cfg.Transport = DefaultTransport()
-	}
-	s := &Service{Config: cfg, Metrics: server.NewMetrics(), Transport: cfg.Transport}
-	rt := s.Metrics.InstrumentTransport(cfg.Transport)
-	var err error
-	if s.Tokens, err = tokenSource(ctx, cfg, &http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}); err != nil {
-		return nil, err
-	}
-	s.Client, err = fotoweb.New(fotoweb.Config{BaseURL: cfg.FotoWebURL, Tokens: s.Tokens,
-		HTTPClient: &http.Client{Transport: rt}, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
-	}
-	if s.Resolver, err = embed.NewResolver(embed.ResolverConfig{Source: s.Client, Store: store}); err != nil {
-		return nil, err
-	}
-	if s.Signer, err = urlsig.New(urlsig.Config{Keys: [][]byte{cfg.SigningKey}}); err != nil {
-		return nil, err
-	}
-	ln, err := listenLoopback(cfg.Addr)
-	if err != nil {
-		return nil, err
-	}
-	s.URL = "http://" + ln.Addr().String()
-	if err := s.build(); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := s.Tokens.TokenContext(tctx); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("bench: first token: %w", err)
-	}
-	s.hs = serve(ln, s.Server.Handler())
-	return s, nil
+	cfg.Store = store
+	return StartService(ctx, cfg)
 }

@@ -74,6 +74,8 @@ type ServiceConfig struct {
 	// CacheTTL, StaleIfError, NotFoundTTL and ErrorBackoff tune the
 	// resolver.
 	CacheTTL, StaleIfError, NotFoundTTL, ErrorBackoff time.Duration
+	// Store is the resolver's store; nil means the default in-process one.
+	Store embed.Store
 	// RequestTimeout bounds one request's FotoWeb work (server default 30s).
 	RequestTimeout time.Duration
 	// Transport is the base transport to FotoWeb; nil means
@@ -150,7 +152,7 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Resolver, err = embed.NewResolver(embed.ResolverConfig{Source: s.Client, TTL: cfg.CacheTTL,
+	s.Resolver, err = embed.NewResolver(embed.ResolverConfig{Source: s.Client, Store: cfg.Store, TTL: cfg.CacheTTL,
 		StaleIfError: cfg.StaleIfError, NotFoundTTL: cfg.NotFoundTTL, ErrorBackoff: cfg.ErrorBackoff})
 	if err != nil {
 		return nil, err
