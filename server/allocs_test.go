@@ -14,6 +14,7 @@ import (
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/internal/logbuf"
+	"github.com/fotoembed/fotoembed/internal/textlog"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -74,7 +75,7 @@ func newRedirectRig(t testing.TB) *redirectRig {
 	t.Cleanup(func() { access.Close() })
 	e := newEnv(t, envOptions{configure: func(c *Config) {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		c.AccessLogger = slog.New(slog.NewTextHandler(access, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		c.AccessLogger = slog.New(textlog.New(access, &slog.HandlerOptions{Level: slog.LevelInfo}))
 		c.RateLimitPublic, c.RateLimitPublicBurst = DefaultRateLimitPublic, DefaultRateLimitPublicBurst
 		c.RateLimitImages, c.RateLimitImagesBurst = DefaultRateLimitImages, DefaultRateLimitImagesBurst
 		c.RateLimitImageFetches, c.RateLimitImageFetchesBurst = DefaultRateLimitImageFetches, DefaultRateLimitImageFetchesBurst

@@ -47,19 +47,16 @@ func (r *redactor) uri(u *url.URL) string {
 	return r.text(out)
 }
 
-// hideHookSecret replaces the path segment after every hookPrefix
-// (any case) in s: a wrong hook secret may be a near miss of the right.
+// hideHookSecret replaces the path segment after every hookPrefix (any
+// ASCII case) in s: a wrong hook secret may be a near miss of the right.
+// Text without the prefix comes back as it is, with no allocation.
 func hideHookSecret(s string) string {
-	lower := strings.ToLower(s)
-	if !strings.Contains(lower, hookPrefix) {
+	i := indexHookPrefix(s)
+	if i < 0 {
 		return s
 	}
 	var b strings.Builder
-	for {
-		i := strings.Index(lower, hookPrefix)
-		if i < 0 {
-			break
-		}
+	for i >= 0 {
 		i += len(hookPrefix)
 		j := i
 		for j < len(s) && !strings.ContainsRune("/?# \t\r\n\"", rune(s[j])) {
@@ -69,8 +66,43 @@ func hideHookSecret(s string) string {
 		if j > i {
 			b.WriteString(redacted)
 		}
-		s, lower = s[j:], lower[j:]
+		s = s[j:]
+		i = indexHookPrefix(s)
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// indexHookPrefix returns the index of the first hookPrefix in s,
+// ignoring ASCII case, or -1.
+func indexHookPrefix(s string) int {
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '/') // hookPrefix starts with '/'
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if len(s)-i < len(hookPrefix) {
+			return -1
+		}
+		if asciiEqualFold(s[i:i+len(hookPrefix)], hookPrefix) {
+			return i
+		}
+		i++
+	}
+}
+
+// asciiEqualFold reports whether a and b, of equal length, are equal
+// ignoring the case of ASCII letters.
+func asciiEqualFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x == y {
+			continue
+		}
+		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
 }

@@ -98,3 +98,49 @@ func exerciseErrorPaths(e *env, token string) []response {
 	add(e.get("/readyz?" + tq))
 	return out
 }
+
+// TestHideHookSecret: the segment after the hook route is hidden in any
+// ASCII case, wherever it stands and however often; other text is left
+// as it is.
+func TestHideHookSecret(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/hooks/fotoweb/s3cret", "/hooks/fotoweb/[REDACTED]"},
+		{"/HOOKS/FotoWeb/s3cret?x=1", "/HOOKS/FotoWeb/[REDACTED]?x=1"},
+		{"a /hooks/fotoweb/one b /hooks/fotoweb/two/x", "a /hooks/fotoweb/[REDACTED] b /hooks/fotoweb/[REDACTED]/x"},
+		{"/hooks/fotoweb/", "/hooks/fotoweb/"},
+		{"/hooks/fotoweb", "/hooks/fotoweb"},
+		{"/hooks/fotowebx/s", "/hooks/fotowebx/s"},
+		{"/i/abc/w400/def.jpg", "/i/abc/w400/def.jpg"},
+		{"//hooks/fotoweb/s\"x", "//hooks/fotoweb/[REDACTED]\"x"},
+		{"/hooks\x0ffotoweb/s", "/hooks\x0ffotoweb/s"}, // not a case fold of "/"
+		{"", ""},
+	} {
+		if got := hideHookSecret(c.in); got != c.want {
+			t.Errorf("hideHookSecret(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestLoggedURIAllocs: the URI of a signed image request (no query, no
+// secret) is logged as it is, without an allocation, even when its
+// signature happens to hold "eyJ" or "Bearer"-like letters.
+func TestLoggedURIAllocs(t *testing.T) {
+	r := newRedactor(testAPIKey, testHookSecret, "client-secret-0123")
+	for _, p := range []string{
+		"/i/api_DThT6qCwil-3661Rke_8JLYwePVQi4KX0XhZvkw/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvRm9sZGVyJTIwMTkvaGFyYm91ci5qcGcuaW5mbw.jpg",
+		"/i/1_35ZF67y6Wk2cAzFk-WTrLxkETRUfArgeyJlInxHL8/w200-sq/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9sb2ZvdGVuLXBhbm9yYW1hLmpwZy5pbmZv.jpg",
+		"/i/bearerBASICfwapitokenXXXXXXXXXXXXXXXXXX/w400/eyJhYmMiOjF9/L2Zv.jpg",
+	} {
+		u, err := url.Parse(p)
+		must(t, err)
+		if got := r.uri(u); got != p {
+			t.Errorf("uri(%q) = %q, want it unchanged", p, got)
+		}
+		if raceDetector {
+			continue
+		}
+		if n := testing.AllocsPerRun(100, func() { r.uri(u) }); n != 0 {
+			t.Errorf("uri(%q): %.0f allocations, want 0", p, n)
+		}
+	}
+}

@@ -56,7 +56,8 @@ func FuzzMayHoldSecret(f *testing.F) {
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "0123456789abcdef.0123456789abcdef.01234567",
 		"key=", "", "plain text without secrets", "/v1/embed?ref=%2Ffotoweb%2Fa.info&width=800",
 		"x?code_verifier=abc", "x?Client_Secret%3Dabc", "x?password=p", "x?apikey=k", "x?refresh_TOKEN=t", "x?ke\u212a=k",
-		`token\u003dabc`, `\"token\":\"abc\"`, "%22token%22%3A%22abc", "x%3Fcode%253Dabc",
+		"xbearerabc", "Bearer+abc", "basic%20abc", "fwapitoken%3Aabc", "FWAPIToken:abc", "bearer",
+		"/i/x/eyJabc.jpg", "eyJeyJeyJ", "eyJ-eyJ_x.y", `token\u003dabc`, `\"token\":\"abc\"`, "%22token%22%3A%22abc", "x%3Fcode%253Dabc",
 	} {
 		f.Add(s)
 	}

@@ -71,50 +71,112 @@ func String(s string) string {
 // know, ASCII lower case.
 var secretNameEnds = []string{"token", "secret", "password", "verifier", "key", "code"}
 
+// Byte classes of mayHoldSecret, one table lookup a byte.
+const (
+	clsB64   = 1 << iota // in the base64url alphabet
+	clsSep               // '=', '"', '%' or '\': may follow a secret name
+	clsStart             // 'e', 'b', 'f' in either case: may start "eyJ", "bearer", "basic", "fwapitoken"
+	clsHigh              // not ASCII
+	clsDot               // '.'
+)
+
+// byteClass holds the classes of every byte.
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if isB64URL(b) {
+			t[c] |= clsB64
+		}
+		switch b {
+		case '=', '"', '%', '\\':
+			t[c] |= clsSep
+		case 'e', 'E', 'b', 'B', 'f', 'F':
+			t[c] |= clsStart
+		case '.':
+			t[c] |= clsDot
+		}
+		if b >= 0x80 {
+			t[c] |= clsHigh
+		}
+	}
+	return t
+}()
+
 // mayHoldSecret reports whether any of patterns could match s. It is
 // false only when s has none of what each pattern needs: one of
 // secretNameEnds right before "=", '"', '%' or '\' (the first two, whose
 // separators and quotes all start with one of these); "bearer", "basic"
-// or "fwapitoken" (the third); "eyJ" (the fourth); a dot between runs of
-// 16 base64url bytes (the fifth). Any non-ASCII byte gives true, since
-// case-insensitive patterns also match Unicode case folds such as "ſ"
-// for "s" or "K" (Kelvin) for "k".
+// or "fwapitoken" before a blank, "+" or "%" (or its ":") (the third);
+// "eyJ" with a dot after its base64url run (the fourth); a dot between
+// runs of 16 base64url bytes (the fifth). Any non-ASCII byte gives true,
+// since case-insensitive patterns also match Unicode case folds such as
+// "ſ" for "s" or "K" (Kelvin) for "k". It reads each byte once or twice
+// (see jwtEnd) and allocates nothing: it runs on every logged request URI.
 func mayHoldSecret(s string) bool {
 	run := 0     // base64url bytes right before i
-	dotRun := -1 // when > 0: a dot after 16 of them, and run bytes since
+	dotRun := -1 // when >= 0: a dot after 16 of them, and run bytes since
+	jwtEnd := 0  // the end of the base64url run last scanned for "eyJ…."
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c >= 0x80:
-			return true
-		case c == '=', c == '"', c == '%', c == '\\':
-			if secretName(s[:i]) {
+		k := byteClass[c]
+		if k&(clsSep|clsStart|clsHigh) != 0 {
+			switch {
+			case k&clsHigh != 0:
 				return true
-			}
-		case c == 'e':
-			if strings.HasPrefix(s[i:], "eyJ") {
-				return true
-			}
-		case c|0x20 == 'b':
-			if hasPrefixFold(s[i:], "bearer") || hasPrefixFold(s[i:], "basic") {
-				return true
-			}
-		case c|0x20 == 'f':
-			if hasPrefixFold(s[i:], "fwapitoken") {
-				return true
+			case k&clsSep != 0:
+				if secretName(s[:i]) {
+					return true
+				}
+			case c == 'e':
+				if i >= jwtEnd && strings.HasPrefix(s[i:], "eyJ") {
+					// A JWT needs a dot after the run; a later "eyJ" in
+					// the same run ends at the same place.
+					j := i + 3
+					for j < len(s) && byteClass[s[j]]&clsB64 != 0 {
+						j++
+					}
+					if j < len(s) && s[j] == '.' {
+						return true
+					}
+					jwtEnd = j
+				}
+			case c|0x20 == 'b':
+				if hasPrefixFold(s[i:], "bearer") && blankAt(s, i+6, false) || hasPrefixFold(s[i:], "basic") && blankAt(s, i+5, false) {
+					return true
+				}
+			case c|0x20 == 'f':
+				if hasPrefixFold(s[i:], "fwapitoken") && blankAt(s, i+10, true) {
+					return true
+				}
 			}
 		}
 		switch {
-		case isB64URL(c):
+		case k&clsB64 != 0:
 			run++
 			if dotRun >= 0 && run >= 16 {
 				return true // 16+ "." 16+: the fifth pattern needs a third part, close enough
 			}
-		case c == '.' && run >= 16:
+		case k&clsDot != 0 && run >= 16:
 			dotRun, run = 0, 0
 		default:
 			dotRun, run = -1, 0
 		}
+	}
+	return false
+}
+
+// blankAt reports whether s[i] may start what the third pattern needs
+// after a scheme name: a blank, "+" or a percent-encoded one; after
+// "fwapitoken" (colon set) also its colon.
+func blankAt(s string, i int, colon bool) bool {
+	if i >= len(s) {
+		return false
+	}
+	switch s[i] {
+	case ' ', '\t', '\n', '\f', '\r', '+', '%':
+		return true
+	case ':':
+		return colon
 	}
 	return false
 }
