@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -21,26 +21,34 @@ type Config struct {
 	// Resolver resolves asset references; required by the methods that
 	// take a reference (Img, Figure, URL, Srcset, FuncMap, Redirect).
 	Resolver *Resolver
-	// Signer signs the service's URLs; required for DeliverySigned.
+	// Signer signs the service's URLs; required for LinkSigned.
 	Signer *urlsig.Signer
 	// BaseURL is the public base URL of the service, such as
 	// "https://img.example.com", or "" for root-relative URLs.
 	BaseURL string
 	// Origin is the FotoWeb origin, such as "https://acme.fotoware.cloud";
-	// required for DeliveryDirect and RedirectURL.
+	// required for LinkDirect and RedirectURL.
 	Origin string
 	// Tokens is the live token source whose current token goes into
-	// FotoWeb URLs; required for DeliveryDirect and RedirectURL.
+	// FotoWeb URLs; required for LinkDirect and RedirectURL. A source
+	// that is a [fotoweb.ContextTokenSource] (*tokens.Source) is asked
+	// with the render's or request's context.
 	Tokens oauth2.TokenSource
-	// Delivery is the default delivery; DeliveryDefault means signed.
-	Delivery Delivery
+	// Links is the default link mode (what the HTML's URLs point at);
+	// LinkDefault means LinkSigned.
+	Links LinkMode
+	// Delivery is the former name of Links, used when Links is
+	// LinkDefault.
+	//
+	// Deprecated: use Links.
+	Delivery LinkMode
 	// URLTokens is the URL token policy of FotoWeb URLs handed to
 	// browsers (RedirectURL, direct delivery): a fixed [URLToken] or a
 	// prober's live answer. nil means URLTokenAccess, the access token,
 	// as before policies existed.
 	URLTokens URLTokenPolicy
 	// Exporter makes the public URLs of export delivery; required for
-	// DeliveryExport and ExportURL.
+	// LinkExport and ExportURL.
 	Exporter Exporter
 	// Unpublished is what the HTML methods do for an asset whose licence
 	// has expired or that was withdrawn (see [Info.Check]): return an
@@ -58,39 +66,41 @@ type Config struct {
 // Embedder turns asset references and options into HTML and URLs. It is
 // safe for concurrent use.
 type Embedder struct {
-	cfg     Config
-	base    string
-	baseEsc string // base as written into an attribute
-	origin  string
+	cfg         Config
+	base        string
+	baseEsc     string // base as written into an attribute
+	origin      string
+	plainOrigin bool // origin.Plain(origin): a clean path appended to it stays on it
 }
-
-var errBadBase = errors.New("must be an http(s) URL or a root-relative path, without query, fragment or user")
 
 // New returns an Embedder for cfg, or an error listing every problem.
 func New(cfg Config) (*Embedder, error) {
 	var errs []error
 	base, err := normBase(cfg.BaseURL)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("embed: BaseURL %q: %w", cfg.BaseURL, err))
+		errs = append(errs, fmt.Errorf("embed: BaseURL %w", err))
 	}
-	origin, err := normBase(cfg.Origin)
-	if err != nil || (origin != "" && !strings.Contains(origin, "://")) {
-		errs = append(errs, fmt.Errorf("embed: Origin %q: must be an absolute http(s) URL", cfg.Origin))
+	var fotoWeb string
+	if cfg.Origin != "" {
+		if fotoWeb, _, err = origin.Base(cfg.Origin); err != nil {
+			errs = append(errs, fmt.Errorf("embed: Origin %w", err))
+		}
 	}
-	if cfg.Delivery == DeliveryDefault {
-		cfg.Delivery = DeliverySigned
+	cfg.Links = either(cfg.Links, cfg.Delivery)
+	if cfg.Links == LinkDefault {
+		cfg.Links = LinkSigned
 	}
-	if cfg.Delivery == DeliverySigned && cfg.Signer == nil {
+	if cfg.Links == LinkSigned && cfg.Signer == nil {
 		errs = append(errs, errors.New("embed: signed delivery needs a Signer"))
 	}
-	if cfg.Delivery == DeliveryDirect && (cfg.Tokens == nil || origin == "") {
+	if cfg.Links == LinkDirect && (cfg.Tokens == nil || fotoWeb == "") {
 		errs = append(errs, errors.New("embed: direct delivery needs Tokens and Origin"))
 	}
-	if cfg.Delivery == DeliveryExport && cfg.Exporter == nil {
+	if cfg.Links == LinkExport && cfg.Exporter == nil {
 		errs = append(errs, ErrNoExporter)
 	}
-	if cfg.Delivery < DeliveryDefault || cfg.Delivery > DeliveryExport {
-		errs = append(errs, fmt.Errorf("embed: unknown delivery %d", int(cfg.Delivery)))
+	if cfg.Links < LinkDefault || cfg.Links > LinkExport {
+		errs = append(errs, fmt.Errorf("embed: unknown delivery %d", int(cfg.Links)))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -103,7 +113,7 @@ func New(cfg Config) (*Embedder, error) {
 	}
 	var w writer
 	w.url(base)
-	return &Embedder{cfg: cfg, base: base, baseEsc: w.String(), origin: origin}, nil
+	return &Embedder{cfg: cfg, base: base, baseEsc: w.String(), origin: fotoWeb, plainOrigin: origin.Plain(fotoWeb)}, nil
 }
 
 // CanExport reports whether an Exporter is configured (export delivery
@@ -169,5 +179,5 @@ func (e *Embedder) Redirect(ctx context.Context, p urlsig.Parsed, export bool) (
 	if export {
 		return e.ExportURL(ctx, in, p.Options)
 	}
-	return e.RedirectURL(in, p.Options)
+	return e.RedirectURL(ctx, in, p.Options)
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -25,7 +26,7 @@ var ErrToken = errors.New("embed: no access token")
 type urlMaker struct {
 	e       *Embedder
 	in      *Info
-	mode    Delivery
+	mode    LinkMode
 	memo    *urlMemo       // signed paths (signed only)
 	tokQ    string         // "access_token=..." or "" (direct only)
 	export  map[int]string // public URL by preview index (export only)
@@ -37,18 +38,18 @@ type urlMaker struct {
 // preview indices the render writes (export delivery exports each width
 // once, before writing).
 func (e *Embedder) urls(ctx context.Context, in *Info, o *Options, need []int) (urlMaker, error) {
-	m := urlMaker{e: e, in: in, mode: e.delivery(o)}
+	m := urlMaker{e: e, in: in, mode: e.links(o)}
 	switch m.mode {
-	case DeliveryDirect:
+	case LinkDirect:
 		for _, i := range need {
 			if err := e.checkHref(in.Previews[i].Href); err != nil {
 				return m, err
 			}
 		}
-		tokQ, _, _, err := e.urlToken(in)
+		tokQ, _, _, err := e.urlToken(ctx, in)
 		m.tokQ = tokQ
 		return m, err
-	case DeliveryExport:
+	case LinkExport:
 		return m, m.exports(ctx, o, need)
 	}
 	if e.cfg.Signer == nil {
@@ -66,20 +67,17 @@ func (e *Embedder) urls(ctx context.Context, in *Info, o *Options, need []int) (
 	return m, nil
 }
 
-// delivery returns the delivery for o.
-func (e *Embedder) delivery(o *Options) Delivery {
-	if o.Delivery != DeliveryDefault {
-		return o.Delivery
-	}
-	return e.cfg.Delivery
+// links returns the link mode for o.
+func (e *Embedder) links(o *Options) LinkMode {
+	return either(o.links(), e.cfg.Links)
 }
 
 // write writes the URL of preview i, escaped for an attribute value.
 func (m *urlMaker) write(w *writer, i int) {
 	switch {
-	case m.mode == DeliveryDirect:
+	case m.mode == LinkDirect:
 		writeFotoWebURL(w, m.e.origin, m.in.Previews[i].Href, m.tokQ)
-	case m.mode == DeliveryExport:
+	case m.mode == LinkExport:
 		w.url(m.export[i])
 	case m.memo.safe:
 		w.WriteString(m.e.baseEsc)
@@ -93,9 +91,9 @@ func (m *urlMaker) write(w *writer, i int) {
 // string returns the URL of preview i, unescaped.
 func (m *urlMaker) string(i int) string {
 	switch m.mode {
-	case DeliveryDirect:
+	case LinkDirect:
 		return spaceless(fotowebURL(m.e.origin, m.in.Previews[i].Href, m.tokQ))
-	case DeliveryExport:
+	case LinkExport:
 		return spaceless(m.export[i])
 	}
 	return spaceless(m.e.base + m.memo.paths[i])
@@ -111,8 +109,9 @@ func (e *Embedder) urlTokenPolicy() URLToken {
 
 // urlToken returns the query parameter the URL token policy puts on a
 // FotoWeb URL of in ("" for none), the policy, and the token's expiry
-// (zero when there is no token or its expiry is unknown).
-func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
+// (zero when there is no token or its expiry is unknown). It stops waiting
+// for the token source when ctx ends.
+func (e *Embedder) urlToken(ctx context.Context, in *Info) (string, URLToken, time.Time, error) {
 	if e.origin == "" {
 		return "", 0, time.Time{}, fmt.Errorf("%w: FotoWeb URLs need Origin configured", ErrToken)
 	}
@@ -125,7 +124,7 @@ func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
 		}
 		return in.previewQuery(), pol, in.PreviewTokenExpires, nil
 	case URLTokenAccess:
-		tok, err := e.token()
+		tok, err := e.token(ctx)
 		if err != nil {
 			return "", pol, time.Time{}, err
 		}
@@ -140,7 +139,7 @@ func (e *Embedder) urlToken(in *Info) (string, URLToken, time.Time, error) {
 // FotoWeb or a cache said. It is the one check of direct HTML and
 // redirects.
 func (e *Embedder) checkHref(href string) error {
-	if e.origin == "" || OnOrigin(spaceless(fotowebURL(e.origin, href, "")), e.origin) {
+	if e.origin == "" || e.plainOrigin && origin.CleanPath(href) || OnOrigin(spaceless(fotowebURL(e.origin, href, "")), e.origin) {
 		return nil // without an origin, urlToken refuses every FotoWeb URL
 	}
 	return fmt.Errorf("%w: a preview href of the asset is not on %s", fotoweb.ErrOffOrigin, e.origin)
@@ -150,12 +149,13 @@ func (e *Embedder) checkHref(href string) error {
 // URL can be handed to a browser.
 var ErrNoPolicy = errors.New("embed: no URL token policy")
 
-// token returns the live token source's current token.
-func (e *Embedder) token() (*oauth2.Token, error) {
+// token returns the live token source's current token, giving up when
+// ctx ends (see [fotoweb.TokenContext]).
+func (e *Embedder) token(ctx context.Context) (*oauth2.Token, error) {
 	if e.cfg.Tokens == nil || e.origin == "" {
 		return nil, fmt.Errorf("%w: FotoWeb URLs need Tokens and Origin configured", ErrToken)
 	}
-	tok, err := e.cfg.Tokens.Token()
+	tok, err := fotoweb.TokenContext(ctx, e.cfg.Tokens)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrToken, err)
 	}
@@ -259,14 +259,25 @@ type Target struct {
 	Until time.Time
 	// Tag is the asset's cache tag ([CacheTag]).
 	Tag string
+
+	checkedOn string // the origin RedirectURL made URL on, if it did
+}
+
+// OnOrigin reports whether t.URL is on the origin fotoWeb, as the
+// package-level [OnOrigin] does. A Target that [Embedder.RedirectURL]
+// made for that same origin was checked as it was made, which costs
+// nothing more here; any other is checked in full.
+func (t Target) OnOrigin(fotoWeb string) bool {
+	return t.checkedOn != "" && t.checkedOn == fotoWeb || OnOrigin(t.URL, fotoWeb)
 }
 
 // RedirectURL is what the signed-URL handler calls in redirect mode: it
 // chooses the preview the verified options o mean ([Info.ChooseFor]) and
 // returns its FotoWeb URL with the token the URL token policy puts on it
 // at this moment, and that token's expiry, so that the response's
-// Cache-Control never outlives the token.
-func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
+// Cache-Control never outlives the token. ctx is the request's: waiting
+// for the token source ends with it.
+func (e *Embedder) RedirectURL(ctx context.Context, in *Info, o urlsig.Options) (Target, error) {
 	if err := in.Check(e.cfg.Now()); err != nil {
 		return Target{}, err
 	}
@@ -277,11 +288,14 @@ func (e *Embedder) RedirectURL(in *Info, o urlsig.Options) (Target, error) {
 	if err := e.checkHref(in.Previews[i].Href); err != nil {
 		return Target{}, err
 	}
-	tokQ, pol, exp, err := e.urlToken(in)
+	tokQ, pol, exp, err := e.urlToken(ctx, in)
 	if err != nil {
 		return Target{}, err
 	}
-	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp, Until: in.Rights.Expires, Tag: in.Tag()}, nil
+	// checkHref found the preview on the origin, and the token query is
+	// escaped: the URL is on the origin (see Target.OnOrigin).
+	return Target{URL: fotowebURL(e.origin, in.Previews[i].Href, tokQ), Token: pol, Expires: exp, Until: in.Rights.Expires,
+		Tag: in.Tag(), checkedOn: e.origin}, nil
 }
 
 // ExportURL is what the signed-URL handler calls in export delivery: the
@@ -295,7 +309,7 @@ func (e *Embedder) ExportURL(ctx context.Context, in *Info, o urlsig.Options) (T
 	if err != nil {
 		return Target{}, err
 	}
-	m := urlMaker{e: e, in: in, mode: DeliveryExport}
+	m := urlMaker{e: e, in: in, mode: LinkExport}
 	if err := m.exports(ctx, &Options{}, []int{i}); err != nil {
 		return Target{}, err
 	}

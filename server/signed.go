@@ -259,7 +259,7 @@ func (s *Server) redirect(ctx context.Context, c echo.Context, p urlsig.Parsed, 
 	if tg.Export {
 		err = checkPublic(tg.URL)
 	} else {
-		err = s.checkOnOrigin(tg.URL)
+		err = s.checkOnOrigin(tg)
 	}
 	if err != nil {
 		return err
@@ -347,9 +347,10 @@ func checkPublic(loc string) error {
 
 // checkOnOrigin refuses a redirect target that is not an absolute URL on
 // the FotoWeb origin (no open redirect, whatever FotoWeb or the cache
-// said). The error is a 502 whose cause is logged.
-func (s *Server) checkOnOrigin(loc string) error {
-	if embed.OnOrigin(loc, s.origin) {
+// said). The error is a 502 whose cause is logged. A target the
+// Embedder made and checked for this origin needs no second look.
+func (s *Server) checkOnOrigin(tg embed.Target) error {
+	if tg.OnOrigin(s.origin) {
 		return nil
 	}
 	return &httpError{status: http.StatusBadGateway, msg: msgUnavailable,
