@@ -6,10 +6,10 @@
 // The pieces:
 //
 //   - [StartFake] serves the fake FotoWeb (fotowebtest) on a loopback port.
-//   - [StartService] wires fotoembed exactly as `fotoembed serve` does
-//     (token source, instrumented FotoWeb client, resolver, signer,
-//     embedder, server.New, the same http.Server timeouts) against a
-//     FotoWeb URL, on a loopback port.
+//   - [StartService] wires fotoembed through the same builder as
+//     `fotoembed serve` (package internal/service: instrumented
+//     transport, token source, FotoWeb client, resolver, embedder,
+//     server) against a FotoWeb URL, on a loopback port.
 //   - [Echo302] and [NewReverseProxy] are the baselines: a bare Echo
 //     handler answering a constant 302, and httputil.ReverseProxy
 //     streaming a file from FotoWeb with the token added server-side.

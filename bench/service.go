@@ -12,6 +12,7 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/service"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
@@ -72,32 +73,24 @@ type ServiceConfig struct {
 	// means Logger.
 	AccessLogger *slog.Logger
 	// CacheTTL, StaleIfError, NotFoundTTL and ErrorBackoff tune the
-	// resolver.
+	// resolver as in embed.ResolverConfig: 0 means serve's default,
+	// negative turns it off.
 	CacheTTL, StaleIfError, NotFoundTTL, ErrorBackoff time.Duration
 	// Store is the resolver's store; nil means the default in-process one.
 	Store embed.Store
-	// RequestTimeout bounds one request's FotoWeb work (server default 30s).
+	// RequestTimeout bounds one request's FotoWeb work (0 means the
+	// server's default, 30s; negative is an error from StartService).
 	RequestTimeout time.Duration
 	// Transport is the base transport to FotoWeb; nil means
-	// DefaultTransport().
+	// fotoweb.NewTransport(), as `fotoembed serve` has.
 	Transport *http.Transport
 	// WrapTransport, when not nil, wraps Transport (under the metrics'
 	// instrumentation), to observe the service's FotoWeb requests.
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
-// DefaultTransport returns the transport `fotoembed serve` sends its
-// FotoWeb requests through: what server.Metrics.InstrumentTransport(nil)
-// wraps, a clone of http.DefaultTransport keeping
-// server.UpstreamIdleConns idle connections.
-func DefaultTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = server.UpstreamIdleConns
-	return t
-}
-
-// Service is fotoembed wired as `fotoembed serve` wires it, serving on a
-// loopback port.
+// Service is fotoembed wired as `fotoembed serve` wires it (through the
+// same builder, internal/service), serving on a loopback port.
 type Service struct {
 	// URL is the service's base URL, such as "http://127.0.0.1:41235".
 	URL string
@@ -122,6 +115,44 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if cfg.FotoWebURL == "" {
 		return nil, errors.New("bench: ServiceConfig.FotoWebURL is required")
 	}
+	cfg = cfg.withDefaults()
+	s := &Service{Config: cfg, Transport: cfg.Transport}
+	var base http.RoundTripper = cfg.Transport
+	if cfg.WrapTransport != nil {
+		base = cfg.WrapTransport(base)
+	}
+	up, err := service.NewUpstream(service.UpstreamConfig{FotoWeb: fotoweb.Config{BaseURL: cfg.FotoWebURL, Logger: cfg.Logger},
+		Transport: base, Tokens: func(hc *http.Client) (*tokens.Source, error) { return tokenSource(ctx, cfg, hc) }})
+	if err != nil {
+		return nil, err
+	}
+	s.Metrics, s.Tokens, s.Client = up.Metrics, up.Tokens, up.Client
+	if s.Signer, err = urlsig.New(urlsig.Config{Keys: [][]byte{cfg.SigningKey}}); err != nil {
+		return nil, err
+	}
+	ln, err := listenLoopback(cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	svc, err := up.Build(cfg.wiring(s.Signer, s.URL))
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.Server, s.Resolver, s.Embedder = svc.Server, svc.Resolver, svc.Embedder
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := s.Tokens.TokenContext(tctx); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("bench: first token: %w", err)
+	}
+	s.hs = serve(ln, s.Server.Handler())
+	return s, nil
+}
+
+// withDefaults fills in cfg's defaults.
+func (cfg ServiceConfig) withDefaults() ServiceConfig {
 	if cfg.Auth == "" {
 		cfg.Auth = AuthUser
 	}
@@ -135,67 +166,37 @@ func StartService(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
 	if cfg.Transport == nil {
-		cfg.Transport = DefaultTransport()
+		cfg.Transport = fotoweb.NewTransport()
 	}
-	s := &Service{Config: cfg, Metrics: server.NewMetrics(), Transport: cfg.Transport}
-	var base http.RoundTripper = cfg.Transport
-	if cfg.WrapTransport != nil {
-		base = cfg.WrapTransport(base)
-	}
-	rt := s.Metrics.InstrumentTransport(base)
-	var err error
-	if s.Tokens, err = tokenSource(ctx, cfg, &http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}); err != nil {
-		return nil, err
-	}
-	s.Client, err = fotoweb.New(fotoweb.Config{BaseURL: cfg.FotoWebURL, Tokens: s.Tokens,
-		HTTPClient: &http.Client{Transport: rt}, Logger: cfg.Logger})
-	if err != nil {
-		return nil, err
-	}
-	s.Resolver, err = embed.NewResolver(embed.ResolverConfig{Source: s.Client, Store: cfg.Store, TTL: cfg.CacheTTL,
-		StaleIfError: cfg.StaleIfError, NotFoundTTL: cfg.NotFoundTTL, ErrorBackoff: cfg.ErrorBackoff})
-	if err != nil {
-		return nil, err
-	}
-	if s.Signer, err = urlsig.New(urlsig.Config{Keys: [][]byte{cfg.SigningKey}}); err != nil {
-		return nil, err
-	}
-	ln, err := listenLoopback(cfg.Addr)
-	if err != nil {
-		return nil, err
-	}
-	s.URL = "http://" + ln.Addr().String()
-	if err := s.build(); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := s.Tokens.TokenContext(tctx); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("bench: first token: %w", err)
-	}
-	s.hs = serve(ln, s.Server.Handler())
-	return s, nil
+	return cfg
 }
 
-// build makes the embedder and the server.
-func (s *Service) build() error {
-	cfg := s.Config
-	var err error
-	s.Embedder, err = embed.New(embed.Config{Resolver: s.Resolver, Signer: s.Signer, BaseURL: s.URL,
-		Origin: cfg.FotoWebURL, Tokens: s.Tokens, Delivery: embed.DeliverySigned})
-	if err != nil {
-		return err
+// resolverConfig is `fotoembed serve`'s default resolver settings with
+// the durations cfg sets.
+func (cfg ServiceConfig) resolverConfig() service.ResolverConfig {
+	r := service.DefaultResolverConfig()
+	set := func(d *time.Duration, v time.Duration) {
+		if v != 0 {
+			*d = v
+		}
 	}
-	s.Server, err = server.New(server.Config{
-		FotoWeb: s.Client, Embedder: s.Embedder, Signer: s.Signer, Tokens: s.Tokens,
-		Origin: cfg.FotoWebURL, BaseURL: s.URL, Delivery: cfg.Delivery,
-		AllowAdminTokenInURL: cfg.Auth == AuthClientCredentials,
-		APIKeys:              []string{cfg.APIKey}, PublicArchives: []string{"5001"},
-		RequestTimeout: cfg.RequestTimeout, Metrics: s.Metrics, Logger: cfg.Logger, AccessLogger: cfg.AccessLogger,
-	})
-	return err
+	set(&r.TTL, cfg.CacheTTL)
+	set(&r.StaleIfError, cfg.StaleIfError)
+	set(&r.NotFoundTTL, cfg.NotFoundTTL)
+	set(&r.ErrorBackoff, cfg.ErrorBackoff)
+	return r
+}
+
+// wiring is what the builder makes the resolver, embedder and server
+// from: the settings of `fotoembed serve` but for the harness's own
+// (its key, the fake's public archive, the admin token allowed in URLs
+// with client credentials, whose fake tokens grant nothing real, and no
+// rate limits: the load generator is one client).
+func (cfg ServiceConfig) wiring(signer *urlsig.Signer, baseURL string) service.Config {
+	return service.Config{Resolver: cfg.resolverConfig(), Store: cfg.Store, Signer: signer, BaseURL: baseURL,
+		Server: server.Config{Delivery: cfg.Delivery, AllowAdminTokenInURL: cfg.Auth == AuthClientCredentials,
+			APIKeys: []string{cfg.APIKey}, PublicArchives: []string{"5001"}, RequestTimeout: cfg.RequestTimeout,
+			Logger: cfg.Logger, AccessLogger: cfg.AccessLogger}}
 }
 
 // Close shuts the service down (in-flight requests get 5 s) and closes

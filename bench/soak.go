@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/server"
 )
@@ -151,7 +152,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (*Report, error) {
 	defer fake.Close()
 	// Idle connections to FotoWeb expire after a second instead of 90, so
 	// that the goroutines they hold are gone when the check looks.
-	tr := DefaultTransport()
+	tr := fotoweb.NewTransport()
 	tr.IdleConnTimeout = time.Second
 	svc, err := StartService(ctx, ServiceConfig{FotoWebURL: fake.URL, Auth: cfg.Auth, Delivery: cfg.Delivery,
 		CacheTTL: cfg.CacheTTL, ErrorBackoff: cfg.CacheTTL, Transport: tr})

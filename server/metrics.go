@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/fotoweb"
 )
 
 // Metrics holds the service's Prometheus metrics in a registry of its
@@ -204,29 +205,19 @@ func (m *Metrics) watchStore(st embed.Store) {
 	}
 }
 
-// InstrumentTransport wraps rt (nil means a clone of
-// http.DefaultTransport keeping UpstreamIdleConns idle connections)
-// so that every request to FotoWeb is counted by operation and status
-// and timed, and every token obtained from the token endpoint counts as
-// a token refresh. Use it as the Transport of the http.Client given to
-// fotoweb.Config.HTTPClient and to the token source's
-// Options.HTTPClient. Nothing about the request (URL, headers) is
-// recorded beyond the operation.
+// InstrumentTransport wraps rt (nil means a new fotoweb.NewTransport(),
+// the one transport to FotoWeb) so that every request to FotoWeb is
+// counted by operation and status and timed, and every token obtained
+// from the token endpoint counts as a token refresh. Use it as the
+// Transport of the http.Client given to fotoweb.Config.HTTPClient and to
+// the token source's Options.HTTPClient. Nothing about the request (URL,
+// headers) is recorded beyond the operation.
 func (m *Metrics) InstrumentTransport(rt http.RoundTripper) http.RoundTripper {
 	if rt == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = UpstreamIdleConns
-		rt = t
+		rt = fotoweb.NewTransport()
 	}
 	return &instrumented{rt: rt, m: m}
 }
-
-// UpstreamIdleConns is how many idle connections to FotoWeb the default
-// transport keeps. Every upstream request goes to that one host; with
-// net/http's default of 2, proxy delivery under load opened a new
-// connection for nearly every file (bench/: 1.7x the throughput at 64
-// connections with 64 kept).
-const UpstreamIdleConns = 64
 
 // instrumented is the RoundTripper of InstrumentTransport.
 type instrumented struct {

@@ -50,7 +50,7 @@ func TestCacheFlags(t *testing.T) {
 		r.CacheMaxNotFound != embed.DefaultMaxNotFound || r.MissTimeout != embed.DefaultMissTimeout {
 		t.Errorf("defaults: %+v", r)
 	}
-	if l := r.memoryStore().Limits(); l.MaxEntries != embed.DefaultMaxEntries || l.MaxBytes != embed.DefaultMaxBytes || l.MaxNotFound != embed.DefaultMaxNotFound {
+	if l := resolverStoreLimits(t, &r); l.MaxEntries != embed.DefaultMaxEntries || l.MaxBytes != embed.DefaultMaxBytes || l.MaxNotFound != embed.DefaultMaxNotFound {
 		t.Errorf("default store limits %+v", l)
 	}
 
@@ -63,7 +63,7 @@ func TestCacheFlags(t *testing.T) {
 	if r.CacheMaxEntries != 5000 || r.CacheMaxBytes != 1<<30 || r.CacheMaxNotFound != 0 || r.MissTimeout != 2*time.Second {
 		t.Errorf("set: %+v", r)
 	}
-	if l := r.memoryStore().Limits(); l.MaxEntries != 5000 || l.MaxBytes != 1<<30 || l.MaxNotFound != 0 {
+	if l := resolverStoreLimits(t, &r); l.MaxEntries != 5000 || l.MaxBytes != 1<<30 || l.MaxNotFound != 0 {
 		t.Errorf("store limits %+v, want 5000, 1GiB and no limit on not-found", l)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
 	"github.com/fotoembed/fotoembed/internal/logbuf"
+	"github.com/fotoembed/fotoembed/internal/service"
 	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urltoken"
@@ -121,7 +122,7 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readHeaderTimeout + bodyTimeout(c.Server.BodyTimeout),
+		ReadTimeout:       readHeaderTimeout + c.Server.BodyTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -154,17 +155,11 @@ func (a *app) runService(ctx context.Context, c *serveConfig, ln net.Listener, l
 // readHeaderTimeout bounds the reading of a request's headers.
 const readHeaderTimeout = 10 * time.Second
 
-// bodyTimeout is --body-timeout, or the server's default when zero.
-func bodyTimeout(d time.Duration) time.Duration {
-	if d == 0 {
-		return server.DefaultBodyTimeout
-	}
-	return d
-}
-
-// newServer builds token source, FotoWeb client, resolver, signer,
-// embedder and server from c. It returns the server, its base URL and
-// the closing of the shared store (a no-op without one).
+// newServer builds the service from c through internal/service (the
+// load harness builds it there too), adding what is this command's: the
+// shared store, the URL token policy, the asset lifecycle, warnings. It
+// returns the server, its base URL and the closing of the shared store
+// (a no-op without one).
 func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, log *slog.Logger, access *logbuf.Writer) (_ *server.Server, _ string, closeStore func(), err error) {
 	closeStore = func() {}
 	shared, err := c.Server.sharedStore(ctx, c.Resolver.cacheLimits(), log)
@@ -190,20 +185,18 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	metrics.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "fotoembed_access_log_dropped_total",
 		Help: "Access log lines dropped because the log output could not keep up (its buffer was full)."},
 		func() float64 { return float64(access.Dropped()) }))
-	var base http.RoundTripper
+	var base http.RoundTripper // nil: fotoweb.NewTransport()
 	if a.httpClient != nil {
 		base = a.httpClient.Transport
 	}
 	var recheck rechecker // asks the URL token prober to probe again when FotoWeb refuses a fetch
-	rt := urltoken.RecheckTransport(metrics.InstrumentTransport(base), recheck.recheck)
-	ts, err := c.FotoWeb.tokenSource(&http.Client{Transport: rt, Timeout: tokens.DefaultTimeout}, userStore, log)
+	up, err := service.NewUpstream(service.UpstreamConfig{FotoWeb: c.FotoWeb.apiConfig(log), Transport: base, Metrics: metrics,
+		Wrap:   func(rt http.RoundTripper) http.RoundTripper { return urltoken.RecheckTransport(rt, recheck.recheck) },
+		Tokens: func(hc *http.Client) (*tokens.Source, error) { return c.FotoWeb.tokenSource(hc, userStore, log) }})
 	if err != nil {
 		return nil, "", closeStore, err
 	}
-	fw, err := c.FotoWeb.client(ts, &http.Client{Transport: rt}, log)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
+	fw, ts := up.Client, up.Tokens
 	sc := c.Server
 	delivery := map[string]server.Delivery{deliveryRedirect: server.DeliveryRedirect, deliveryProxy: server.DeliveryProxy,
 		deliveryExport: server.DeliveryExport}[sc.delivery(c.FotoWeb.Auth)]
@@ -217,10 +210,6 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	}
 	keepPreviewTokens := pol.u != nil && pol.u.URLToken() != embed.URLTokenNone && pol.u.URLToken() != embed.URLTokenAccess ||
 		pol.prober != nil
-	res, err := c.Resolver.resolver(fw, store, keepPreviewTokens)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
 	signer, err := c.Signing.signer()
 	if err != nil {
 		return nil, "", closeStore, err
@@ -229,8 +218,7 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if baseURL == "" {
 		baseURL = "http://" + displayAddr(ln.Addr())
 	}
-	ecfg := embed.Config{Resolver: res, Signer: signer, BaseURL: baseURL, Origin: c.FotoWeb.URL,
-		Tokens: ts, Delivery: embed.DeliverySigned, CreditPrefix: c.Resolver.CreditPrefix}
+	var ecfg embed.Config
 	scfg := server.Config{Delivery: delivery}
 	if pol.u != nil {
 		ecfg.URLTokens, scfg.URLTokens = pol.u, pol.u
@@ -243,26 +231,23 @@ func (a *app) newServer(ctx context.Context, c *serveConfig, ln net.Listener, lo
 	if err != nil {
 		return nil, "", closeStore, err
 	}
-	emb, err := embed.New(ecfg)
-	if err != nil {
-		return nil, "", closeStore, err
-	}
 	hookAllow, _ := parsePrefixes("hook-allow", sc.HookAllow) // checked by Validate
 	trusted, _ := parsePrefixes("trusted-proxies", sc.TrustedProxies)
-	scfg.FotoWeb, scfg.Embedder, scfg.Signer, scfg.Tokens, scfg.Origin, scfg.BaseURL = fw, emb, signer, ts, c.FotoWeb.URL, baseURL
 	scfg.AllowAdminTokenInURL = sc.AllowAdminToken
 	scfg.APIKeys, scfg.HookSecret, scfg.HookAllow, scfg.TrustedProxies = sc.APIKeys, sc.HookSecret, hookAllow, trusted
-	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, sc.RedirectMaxAge
-	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = sc.ProxyMaxAge, sc.RequestTimeout, sc.Title
-	scfg.Fields, scfg.Metrics, scfg.Logger, scfg.AccessLogger = c.Resolver.Fields, metrics, log, c.Log.logger(access)
+	scfg.PublicArchives, scfg.MaxBatch, scfg.RedirectMaxAge = sc.PublicArchives, sc.MaxBatch, offIfZero(sc.RedirectMaxAge)
+	scfg.ProxyMaxAge, scfg.RequestTimeout, scfg.Title = offIfZero(sc.ProxyMaxAge), sc.RequestTimeout, sc.Title
+	scfg.Logger, scfg.AccessLogger = log, c.Log.logger(access)
 	scfg.UnpublishedPlaceholder = sc.Unpublished == "placeholder"
 	scfg.BodyTimeout, scfg.ReadyStrict = sc.BodyTimeout, sc.ReadyStrict
 	scfg.PickerOrigins, scfg.PickerTokenTTL = sc.PickerOrigins, sc.PickerTokenTTL
 	sc.rateLimits(&scfg)
-	srv, err := server.New(scfg)
+	svc, err := up.Build(service.Config{Resolver: c.Resolver.settings(keepPreviewTokens), Store: store, Signer: signer,
+		BaseURL: baseURL, Embed: ecfg, Server: scfg})
 	if err != nil {
 		return nil, "", closeStore, err
 	}
+	srv := svc.Server
 	checkToken(ctx, ts, log)
 	if pol.u != nil {
 		if err := startPolicy(ctx, pol, allow, log); err != nil {

@@ -37,33 +37,27 @@ func (c *fotowebConfig) tokenSource(hc *http.Client, userStore tokens.TokenStore
 // client returns the FotoWeb API client. hc, when not nil, sends its
 // requests (the server's instrumented transport).
 func (c *fotowebConfig) client(ts fotoweb.TokenSource, hc *http.Client, log *slog.Logger) (*fotoweb.Client, error) {
-	return fotoweb.New(fotoweb.Config{
+	cfg := c.apiConfig(log)
+	cfg.Tokens, cfg.HTTPClient = ts, hc
+	return fotoweb.New(cfg)
+}
+
+// apiConfig is the FotoWeb client's configuration from c, without its
+// token source and HTTP client.
+func (c *fotowebConfig) apiConfig(log *slog.Logger) fotoweb.Config {
+	return fotoweb.Config{
 		BaseURL:      c.URL,
-		Tokens:       ts,
-		HTTPClient:   hc,
 		Timeout:      c.Timeout,
 		TokenInQuery: c.TokenInQuery,
 		RateLimit:    c.RateLimit,
 		Logger:       log,
-	})
+	}
 }
 
 // resolver returns the caching asset resolver over src; store nil means
 // the in-process one, bounded by the --cache-max-* limits.
 func (c *resolverConfig) resolver(src embed.AssetSource, store embed.Store, previewTokens bool) (*embed.Resolver, error) {
-	if store == nil {
-		store = c.memoryStore()
-	}
-	return embed.NewResolver(embed.ResolverConfig{
-		Source:        src,
-		Store:         store,
-		TTL:           offIfZero(c.CacheTTL),
-		StaleIfError:  offIfZero(c.StaleWindow),
-		NotFoundTTL:   offIfZero(c.NotFoundTTL),
-		MissTimeout:   offIfZero(c.MissTimeout),
-		Fields:        c.Fields,
-		PreviewTokens: previewTokens,
-	})
+	return c.settings(previewTokens).NewResolver(src, store)
 }
 
 // sharedStore opens the Redis store --store names; nil for memory. The

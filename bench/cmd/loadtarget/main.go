@@ -42,8 +42,10 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/bench"
+	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
 	"github.com/fotoembed/fotoembed/internal/logbuf"
+	"github.com/fotoembed/fotoembed/internal/textlog"
 	"github.com/fotoembed/fotoembed/server"
 )
 
@@ -184,12 +186,13 @@ func startService(ctx context.Context, o options, fw, out string) ([]string, fun
 			return nil, nil, err
 		}
 	}
-	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lv}))
-	// The access log goes through a buffered writer, as `fotoembed serve`
+	// The log lines of `fotoembed serve --log-format text` (package
+	// textlog); the access log goes through a buffered writer, as serve
 	// writes it.
+	log := slog.New(textlog.New(w, &slog.HandlerOptions{Level: lv}))
 	access := logbuf.New(w, logbuf.Options{})
 	s, err := bench.StartService(ctx, bench.ServiceConfig{FotoWebURL: fw, Addr: o.addr, Auth: auth, Delivery: delivery, Logger: log,
-		AccessLogger: slog.New(slog.NewTextHandler(access, &slog.HandlerOptions{Level: lv})), Transport: o.transport()})
+		AccessLogger: slog.New(textlog.New(access, &slog.HandlerOptions{Level: lv})), Transport: o.transport()})
 	if err != nil {
 		access.Close()
 		return nil, nil, err
@@ -261,7 +264,7 @@ func startRevProxy(ctx context.Context, o options, fw string) ([]string, func(),
 	}
 	rt := o.transport()
 	if rt == nil {
-		rt = bench.DefaultTransport()
+		rt = fotoweb.NewTransport()
 	}
 	ts, err := bench.TokenSource(ctx, fw, auth, rt)
 	if err != nil {
@@ -279,7 +282,7 @@ func (o options) transport() *http.Transport {
 	if o.upstreamIdle <= 0 {
 		return nil
 	}
-	t := bench.DefaultTransport()
+	t := fotoweb.NewTransport()
 	t.MaxIdleConnsPerHost = o.upstreamIdle
 	return t
 }
