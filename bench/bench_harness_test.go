@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
@@ -18,7 +19,14 @@ import (
 // token endpoint. It fails when an invariant breaks: a 5xx for an asset
 // already cached, a status the design does not give, more upstream calls
 // than retries allow, goroutines or memory not back to their start.
+//
+// It is a load test, not a unit test: its invariant on cached assets
+// needs the machine to itself, so it runs only when asked for, as CI does
+// in a step of its own.
 func TestSoak(t *testing.T) {
+	if os.Getenv("FOTOEMBED_SOAK") != "1" {
+		t.Skip("the fault soak runs alone: FOTOEMBED_SOAK=1 go test -count=1 -run '^TestSoak$' ./bench/")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rep, err := Soak(ctx, SoakConfig{Duration: 9 * time.Second, Rate: 150, Outage: 500 * time.Millisecond, ColdAssets: 100})

@@ -58,7 +58,7 @@ func (s *Store) tryLock(ctx context.Context, key string, ttl time.Duration) (tok
 // release deletes the lock key if it still holds token. It reports
 // whether it did.
 func (s *Store) release(key, token string) (bool, error) {
-	ctx, cancel := s.opCtx(context.Background())
+	ctx, cancel := s.opCtx(s.life)
 	defer cancel()
 	n, err := unlockScript.Run(ctx, s.rdb, []string{key}, token).Int()
 	return n == 1, err
@@ -66,7 +66,8 @@ func (s *Store) release(key, token string) (bool, error) {
 
 // lock takes the lock key for ttl, trying again every LockPoll while
 // another replica holds it, for at most wait (or until ctx is done:
-// ErrLockTimeout either way). A Redis error is returned at once. unlock
+// ErrLockTimeout either way, and no attempt after that, even with a poll
+// due at the same time). A Redis error is returned at once. unlock
 // releases the lock if it is still ours; it is safe to call twice.
 func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (unlock func(), waited bool, err error) {
 	deadline := time.NewTimer(wait)
@@ -91,11 +92,21 @@ func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (
 		waited = true
 		select {
 		case <-tick.C:
+			// A poll due when the bound or ctx has ended too makes no
+			// further attempt.
+			select {
+			case <-deadline.C:
+				return nil, true, ErrLockTimeout
+			default:
+			}
+			if ctx.Err() == nil {
+				continue
+			}
 		case <-deadline.C:
 			return nil, true, ErrLockTimeout
 		case <-ctx.Done():
-			return nil, true, fmt.Errorf("%w: %w", ErrLockTimeout, ctx.Err())
 		}
+		return nil, true, fmt.Errorf("%w: %w", ErrLockTimeout, ctx.Err())
 	}
 }
 

@@ -6,41 +6,63 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/rewrite"
 )
 
-// TestInterruptWhileResolving cancels a run while FotoWeb is slow: it
-// must return promptly and leave every file as it was.
+// TestInterruptWhileResolving cancels a run while FotoWeb holds its asset
+// requests. Run must return while they are still held (it does not wait
+// for FotoWeb once interrupted), leave every file as it was, and send no
+// request after the cancellation: none while it returns, none once the
+// held requests are answered and the fake is idle.
 func TestInterruptWhileResolving(t *testing.T) {
 	t.Parallel()
+	const assets, workers = "/fotoweb/archives/5001-Photos/", 2
 	for _, mode := range []rewrite.Mode{rewrite.ModeSigned, rewrite.ModeDownload} {
 		t.Run(mode.String(), func(t *testing.T) {
 			fake := newFake(t, fotowebtest.Options{})
-			// Every asset answer is slow, so the cancellation lands while
-			// resolving.
-			fake.SetFault("/fotoweb/archives/", fotowebtest.Fault{Latency: 700 * time.Millisecond})
+			hold := make(chan struct{})
+			var once sync.Once
+			release := func() { once.Do(func() { close(hold) }) }
+			t.Cleanup(release) // before the fake's Close, which waits for its handlers
+			fake.SetFault(assets, fotowebtest.Fault{Hang: hold})
 			root := copySite(t, "site", fake.URL)
 			ageFiles(t, root)
 			before := snapshot(t, root)
 			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(150*time.Millisecond, cancel)
+			defer cancel()
 			done := make(chan error, 1)
 			go func() {
-				_, err := rewrite.Run(ctx, rewrite.Config{Root: root, Source: newDirect(t, fake), Mode: mode, Concurrency: 2})
+				_, err := rewrite.Run(ctx, rewrite.Config{Root: root, Source: newDirect(t, fake), Mode: mode, Concurrency: workers})
 				done <- err
 			}()
+			// Every worker waits for FotoWeb: nothing is on its way there.
+			testutil.WaitFor(t, time.Minute, "the workers' asset requests to reach the fake", func() bool {
+				return fake.CountPrefix(assets) == workers
+			})
+			atCancel := fake.CountPrefix("/fotoweb/")
+			cancel()
 			var err error
 			select {
 			case err = <-done:
 			case <-time.After(time.Minute):
-				t.Fatal("Run did not return after its context was cancelled")
+				t.Fatal("Run did not return after its context was cancelled while FotoWeb held its requests")
 			}
 			if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "no file was changed") {
 				t.Fatalf("err = %v, want an interruption", err)
+			}
+			if n := fake.CountPrefix("/fotoweb/"); n != atCancel {
+				t.Errorf("%d requests reached FotoWeb after the cancellation, before Run returned", n-atCancel)
+			}
+			release() // the held requests are answered to fetches nobody waits for
+			testutil.WaitFor(t, time.Minute, "the fake to be idle", func() bool { return fake.InFlight() == 0 })
+			if n := fake.CountPrefix("/fotoweb/"); n != atCancel {
+				t.Errorf("%d requests reached FotoWeb after the cancellation, once the held ones were answered", n-atCancel)
 			}
 			if !sameTree(before, snapshot(t, root)) {
 				t.Error("files changed by an interrupted run")

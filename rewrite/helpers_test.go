@@ -49,11 +49,18 @@ func serviceTokens(t testing.TB, fake *fotowebtest.Server) *tokens.Source {
 	return ts
 }
 
+// hangGuard is the tests' bound on one request or attempt. It only guards
+// against hangs: under the race detector on a loaded machine, the fake's
+// first generation of a large preview can outlast the production
+// timeouts, and no test asserts how fast anything is.
+const hangGuard = 2 * time.Minute
+
 // newClient returns a real FotoWeb client for fake, with a client
 // credentials token source.
 func newClient(t testing.TB, fake *fotowebtest.Server) *fotoweb.Client {
 	t.Helper()
-	c, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: serviceTokens(t, fake), MaxAttempts: 2, BackoffBase: time.Millisecond})
+	c, err := fotoweb.New(fotoweb.Config{BaseURL: fake.URL, Tokens: serviceTokens(t, fake), MaxAttempts: 2, BackoffBase: time.Millisecond,
+		Timeout: hangGuard})
 	must(t, err)
 	return c
 }

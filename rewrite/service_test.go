@@ -17,7 +17,9 @@ const testAPIKey = "rewrite-test-api-key-0123456789"
 
 // newService runs the real fotoembed service (proxy delivery) against
 // fake and returns its URL. Its signed URLs start with base, or with its
-// own URL when base is "".
+// own URL when base is "". Its timeouts (the miss budget, the fetch and
+// request bounds) are hangGuard: with the production ones, a preview the
+// fake is slow to generate on a loaded machine is a 504.
 func newService(t *testing.T, fake *fotowebtest.Server, base string) string {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
@@ -27,13 +29,13 @@ func newService(t *testing.T, fake *fotowebtest.Server, base string) string {
 	}
 	client := newClient(t, fake)
 	tok := serviceTokens(t, fake)
-	res, err := embed.NewResolver(embed.ResolverConfig{Source: client})
+	res, err := embed.NewResolver(embed.ResolverConfig{Source: client, FetchTimeout: hangGuard, MissTimeout: hangGuard})
 	must(t, err)
 	signer := testSigner(t)
 	emb, err := embed.New(embed.Config{Resolver: res, Signer: signer, BaseURL: base, Origin: fake.URL, Tokens: tok})
 	must(t, err)
 	srv, err := server.New(server.Config{FotoWeb: client, Embedder: emb, Signer: signer, Tokens: tok,
-		Origin: fake.URL, BaseURL: base, Delivery: server.DeliveryProxy, APIKeys: []string{testAPIKey}})
+		Origin: fake.URL, BaseURL: base, Delivery: server.DeliveryProxy, APIKeys: []string{testAPIKey}, RequestTimeout: hangGuard})
 	must(t, err)
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
@@ -70,7 +72,7 @@ func TestServiceMode(t *testing.T) {
 			svcURL := newService(t, fake, base)
 			log := &headerLog{}
 			src, err := rewrite.NewService(rewrite.ServiceConfig{URL: svcURL, APIKey: testAPIKey, FotoWebURL: fake.URL,
-				HTTPClient: &http.Client{Transport: log}})
+				HTTPClient: &http.Client{Transport: log}, Timeout: hangGuard})
 			must(t, err)
 			root := copySite(t, "site", fake.URL)
 			ageFiles(t, root)

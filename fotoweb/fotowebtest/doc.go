@@ -221,7 +221,11 @@
 //
 // Preview, rendition and export bytes are generated deterministically
 // (a gradient with stripes, a centred disc and a frame, seeded by the
-// asset) at the advertised size and cached in memory (128 MB budget).
+// asset) at the advertised size. They are cached in memory once per
+// process, shared by every fake (the bytes depend only on the asset's
+// archive, path and size and on the output size and format), generated
+// once per file even when requests for it arrive together, with the least
+// recently used dropped beyond 128 MB.
 // Preview URLs look like FotoWeb's,
 // /fotoweb/cache/v2/<x>/<y>/<path>.<info>.<signature>.jpg (8.0:
 // /fotoweb/cache/<archive id>/<path>.t<time>.m<size>[.q].x<signature>.jpg);

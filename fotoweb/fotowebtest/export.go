@@ -200,9 +200,5 @@ func (f *Fake) handleEmbed(w http.ResponseWriter, r *http.Request, rest string) 
 		dw, dh := e.asset.dims()
 		ew, eh = fit(dw, dh, 2*max(ew, eh), false)
 	}
-	a := e.asset
-	ent := f.images.get(imageKey(a, ew, eh, false, "jpg"+strconv.Itoa(q)), func() []byte {
-		return encodeImage(renderImage(a, ew, eh, false), "jpg", q)
-	})
-	serveBytes(w, r, "image/jpeg", ent)
+	serveBytes(w, r, "image/jpeg", f.picture(e.asset, ew, eh, false, "jpg", q))
 }

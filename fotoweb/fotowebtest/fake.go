@@ -27,7 +27,7 @@ type Fake struct {
 	auth     authState
 	faults   faultSet
 	counts   counters
-	images   imageCache
+	images   *imageCache // sharedImages but in tests of the cache
 	tasks    taskStore
 	exports  exportStore
 	reqSeq   atomic.Uint64
@@ -57,7 +57,7 @@ func New(opts Options) *Fake {
 	f.auth.init()
 	f.faults.init()
 	f.counts.init()
-	f.images.init(128 << 20)
+	f.images = sharedImages
 	f.tasks.init()
 	f.exports.init()
 	f.store.init(opts.ExtraAssets)
@@ -160,6 +160,8 @@ func (f *Fake) serverHeader() string {
 
 // ServeHTTP implements http.Handler.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.counts.inflight.Add(1)
+	defer f.counts.inflight.Add(-1)
 	f.counts.hit(r.URL.Path)
 	h := w.Header()
 	h.Set("Vary", varyHeader)

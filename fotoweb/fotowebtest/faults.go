@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -123,14 +124,15 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// counters counts requests per exact path, token requests per grant and
-// EXPORT requests that created an export.
+// counters counts requests per exact path, token requests per grant,
+// EXPORT requests that created an export and the requests in flight.
 type counters struct {
-	mu      sync.Mutex
-	paths   map[string]int
-	grants  map[string]int
-	tokens  int
-	exports int
+	mu       sync.Mutex
+	paths    map[string]int
+	grants   map[string]int
+	tokens   int
+	exports  int
+	inflight atomic.Int64 // requests in ServeHTTP
 }
 
 func (c *counters) init() {
@@ -183,6 +185,26 @@ func (f *Fake) CountPrefix(prefix string) int {
 	}
 	return n
 }
+
+// CountDistinctPrefix returns how many distinct paths with this prefix
+// (escaped or not) were requested, each counted once however often it
+// was requested: a request its client retried counts once.
+func (f *Fake) CountDistinctPrefix(prefix string) int {
+	prefix = decoded(prefix)
+	f.counts.mu.Lock()
+	defer f.counts.mu.Unlock()
+	n := 0
+	for p := range f.counts.paths {
+		if strings.HasPrefix(p, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// InFlight returns how many requests the fake is handling now (held by
+// a Latency or Hang fault, or being answered).
+func (f *Fake) InFlight() int { return int(f.counts.inflight.Load()) }
 
 // TokenRequests returns how many token-endpoint requests used grant
 // ("client_credentials", "authorization_code", "refresh_token"; "" = all,

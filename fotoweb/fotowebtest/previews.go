@@ -328,10 +328,7 @@ func (f *Fake) handlePreview(w http.ResponseWriter, r *http.Request, rest string
 	if !f.previewAllowed(w, r, a) {
 		return
 	}
-	e := f.images.get(imageKey(a, ps.w, ps.h, ps.square, "jpg"), func() []byte {
-		return encodeImage(renderImage(a, ps.w, ps.h, ps.square), "jpg", 80)
-	})
-	serveBytes(w, r, "image/jpeg", e)
+	serveBytes(w, r, "image/jpeg", f.picture(a, ps.w, ps.h, ps.square, "jpg", 80))
 }
 
 // serveBytes writes cached bytes with ETag, Content-Length and

@@ -165,7 +165,8 @@ func TestPreviewCachingAndSignature(t *testing.T) {
 	if !bytes.Equal(r1.body, r2.body) || r1.header.Get("ETag") != r2.header.Get("ETag") {
 		t.Error("repeated GETs differ")
 	}
-	// A second fake generates the same bytes: the data is deterministic.
+	// A second fake answers the same bytes (from the process's cache;
+	// TestPreviewGeneratedOnce checks that a fresh cache generates them).
 	s2 := newServer(t, Options{})
 	if _, r3 := fetchJPEG(t, s2, href, s2.ServiceToken()); !bytes.Equal(r1.body, r3.body) {
 		t.Error("bytes differ between fakes")

@@ -177,7 +177,7 @@ func (f *Fake) handleTask(w http.ResponseWriter, r *http.Request, rest string) {
 	}
 }
 
-// renditionBytes generates (once) a rendition's file: an image at the
+// renditionBytes generates (once per process) a rendition's file: an image at the
 // original's displayed size capped at maxOriginal (1024 for the JPG
 // profile), PNG for .png originals; small stand-in files for documents
 // and videos.
@@ -185,23 +185,19 @@ func (f *Fake) renditionBytes(a *asset, profile string) *imgEntry {
 	dw, dh := a.dims()
 	switch {
 	case a.doctype == "document":
-		return f.images.get(imageKey(a, 0, 0, false, "pdf"), func() []byte { return fakePDF(a.filename) })
+		return f.images.get(imageKey{path: a.filename, format: "pdf"}, func() []byte { return fakePDF(a.filename) })
 	case !a.hasImage():
-		return f.images.get(imageKey(a, 0, 0, false, "mp4"), fakeMP4)
+		return f.images.get(imageKey{format: "mp4"}, fakeMP4)
 	case profile == "ORIGINAL":
 		w, h := fit(dw, dh, maxOriginal, false)
 		format := "jpg"
 		if strings.EqualFold(path.Ext(a.filename), ".png") {
 			format = "png"
 		}
-		return f.images.get(imageKey(a, w, h, false, format), func() []byte {
-			return encodeImage(renderImage(a, w, h, false), format, 90)
-		})
+		return f.picture(a, w, h, false, format, 90)
 	}
 	w, h := fit(dw, dh, 1024, false)
-	return f.images.get(imageKey(a, w, h, false, "jpg"), func() []byte {
-		return encodeImage(renderImage(a, w, h, false), "jpg", 80)
-	})
+	return f.picture(a, w, h, false, "jpg", 80)
 }
 
 // fakePDF is a minimal one-page PDF.
