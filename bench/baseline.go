@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/oauth2"
+
+	"github.com/fotoembed/fotoembed/fotoweb"
 )
 
 // DefaultLocation is the Location of the bare Echo 302: a FotoWeb preview
@@ -38,7 +40,7 @@ func NewReverseProxy(origin *url.URL, ts oauth2.TokenSource, rt http.RoundTrippe
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(origin)
 			r.Out.Host = origin.Host
-			if tok, err := ts.Token(); err == nil {
+			if tok, err := fotoweb.TokenContext(r.In.Context(), ts); err == nil {
 				r.Out.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 			}
 		},

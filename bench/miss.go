@@ -126,7 +126,7 @@ func MeasureMiss(ctx context.Context, cfg MissConfig) (MissReport, error) {
 	var total, fw, own []time.Duration
 	for i := range cfg.Requests {
 		href := WarmAssets[i%len(WarmAssets)]
-		if err := s.Resolver.Invalidate(href); err != nil {
+		if err := s.Resolver.Invalidate(ctx, href); err != nil {
 			return rep, err
 		}
 		up.reset()

@@ -59,6 +59,9 @@
 // comes from the metadata field configured in [Fields] (default 120,
 // caption), falling back to the title (5); alt="" only for an image the
 // caller marks decorative, and an error ([ErrNoAlt]) when there is none.
+// In a figure, an alt text that repeats the caption gives way to the
+// title, or to alt="" when the title repeats it too ([Text.FigureAlt]):
+// a screen reader reads each text once.
 // Images load lazily (loading="lazy" decoding="async") unless marked as
 // priority (loading="eager" fetchpriority="high"). The default sizes is
 // "(max-width: Wpx) 100vw, Wpx" for a CSS width W: the image fills narrow
@@ -68,14 +71,15 @@
 // / Credit" (either alone when the other is missing), else the copyright
 // notice prefixed with "©".
 //
-// # Delivery
+// # Link modes
 //
-// Signed delivery (the default) points the HTML at the service, which
-// redirects to FotoWeb or proxies. Direct delivery puts the FotoWeb URL
-// with what the URL token policy allows into the HTML: only for pages
-// rendered per request, since preview URLs are ephemeral, tokens expire
-// and every visitor sees the token. Export delivery puts permanent
-// public export URLs into the HTML: the page needs neither the service
-// nor a token (the Embedder needs an [Exporter]; Options.Publication
-// names the page for FotoWeb's export manager).
+// A [LinkMode] (Config.Links, Options.Links, the delivery= template
+// option) says what the HTML's URLs point at. Signed links (the default)
+// point the HTML at the service, which redirects to FotoWeb or proxies.
+// Direct links put the FotoWeb URL with what the URL token policy allows
+// into the HTML: only for pages rendered per request, since preview URLs
+// are ephemeral, tokens expire and every visitor sees the token. Export
+// links put permanent public export URLs into the HTML: the page needs
+// neither the service nor a token (the Embedder needs an [Exporter];
+// Options.Publication names the page for FotoWeb's export manager).
 package embed

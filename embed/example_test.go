@@ -76,12 +76,15 @@ func ExampleEmbedder_FuncMap() {
 }
 
 // fotowebFigure adds a <figcaption> with the caption and the credit line.
+// The caption is the description, the bare <img>'s alt text, so the
+// figure's <img> takes the title as its alt text instead (see
+// [embed.Text.FigureAlt]).
 func ExampleEmbedder_FuncMap_figure() {
 	emb, done := newEmbedder()
 	defer done()
 	run(emb, `{{fotowebFigure . "width=200" "dpr=1" "priority"}}`)
 	// Output:
-	// <figure><img src="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg" srcset="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 200w" sizes="(max-width: 200px) 100vw, 200px" width="200" height="150" alt="An old 640×480 camera phone picture of a cabin" loading="eager" fetchpriority="high"><figcaption>An old 640×480 camera phone picture of a cabin <small class="credit">Photo: Ola Nordmann / Fotoembed Test Agency</small></figcaption></figure>
+	// <figure><img src="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg" srcset="https://img.example.com/i/3c-XlrPZTkqxNk1kCJ9WxxM-83rhiJLG3Qee3Lm9wtM/w200/L2ZvdG93ZWIvYXJjaGl2ZXMvNTAwMS1QaG90b3MvTGFuZHNjYXBlcy9zbWFsbC02NDB4NDgwLmpwZy5pbmZv.jpg 200w" sizes="(max-width: 200px) 100vw, 200px" width="200" height="150" alt="Small snapshot" loading="eager" fetchpriority="high"><figcaption>An old 640×480 camera phone picture of a cabin <small class="credit">Photo: Ola Nordmann / Fotoembed Test Agency</small></figcaption></figure>
 }
 
 // fotowebURL gives the URL of the image chosen for a width, for use in

@@ -40,7 +40,7 @@ func newExportEnv(t *testing.T, fl fotowebtest.Flavour) *exportEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emb, err := embed.New(embed.Config{Resolver: res, Delivery: embed.DeliveryExport, Exporter: x})
+	emb, err := embed.New(embed.Config{Resolver: res, Links: embed.LinkExport, Exporter: x})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestExportDeliveryErrors(t *testing.T) {
 	if _, err := e.emb.Img(ctx, fotowebtest.LandscapeAsset, embed.Options{Width: 200, Square: true}); !errors.Is(err, embed.ErrBadOption) {
 		t.Errorf("square export: %v, want ErrBadOption", err)
 	}
-	if _, err := embed.New(embed.Config{Delivery: embed.DeliveryExport}); !errors.Is(err, embed.ErrNoExporter) {
+	if _, err := embed.New(embed.Config{Links: embed.LinkExport}); !errors.Is(err, embed.ErrNoExporter) {
 		t.Errorf("New without Exporter: %v, want ErrNoExporter", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 //
 // (on one line; the space separates caption and credit). The caption is
 // Text.Caption; the credit follows [Text.CreditLine]. Both are escaped.
+// The <img>'s alt text never repeats the caption: see [Text.FigureAlt].
 func (e *Embedder) RenderFigure(in *Info, o Options) (template.HTML, error) {
 	return e.renderFigure(context.Background(), in, o)
 }
@@ -62,6 +63,40 @@ func figureLen(in *Info, o *Options, prefix string) int {
 	t := &in.Text
 	return 96 + escapedLen(o.FigureClass) + escapedLen(t.Caption) + escapedLen(prefix) +
 		escapedLen(t.Byline) + escapedLen(t.Credit) + escapedLen(t.Copyright)
+}
+
+// FigureAlt returns the alt text of an image shown in a <figure> whose
+// <figcaption> shows t.Caption, given alt, the alt text it would have
+// on its own ("" for a decorative image). A screen reader reads the alt
+// text and then the caption, so an alt text that repeats the caption
+// (compared without regard to case, spacing or a final full stop) would
+// be heard twice. By default the alt and caption fields are one field
+// (120, the description): the best alt text of a bare <img>, and the
+// caption of a figure. FigureAlt returns:
+//
+//   - alt, when it does not repeat the caption (there is no caption,
+//     or the alt text is another text: a field of its own, the caller's);
+//   - else the title, when there is one that does not repeat the
+//     caption either: it names the image, and the caption describes it;
+//   - else "": the caption, which also names the figure for assistive
+//     technology, is then the image's only text, read once.
+func (t *Text) FigureAlt(alt string) string {
+	if alt == "" || t.Caption == "" || !sameText(alt, t.Caption) {
+		return alt
+	}
+	if t.Title != "" && !sameText(t.Title, t.Caption) {
+		return t.Title
+	}
+	return ""
+}
+
+// sameText reports whether a and b are the same text to a listener: equal
+// but for case, runs of white space and a final full stop.
+func sameText(a, b string) bool {
+	norm := func(s string) string {
+		return strings.TrimSuffix(strings.Join(strings.Fields(s), " "), ".")
+	}
+	return strings.EqualFold(norm(a), norm(b))
 }
 
 // hasCredit reports whether the credit line is not empty.

@@ -40,7 +40,7 @@ func goldenCases() []goldenCase {
 			Data: []Attr{{"data-asset", "harbour & boats"}, {"data-index", "1"}}}},
 		{name: "expiring", a: landscape(), o: Options{Width: 300,
 			ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
-		{name: "direct", a: landscape(), o: Options{Width: 300, Delivery: DeliveryDirect}},
+		{name: "direct", a: landscape(), o: Options{Width: 300, Links: LinkDirect}},
 		// FotoWeb could not measure the original (recorded 1×1 marker):
 		// nominal sizes in the srcset, no height (nor width without a CSS
 		// width) claimed.

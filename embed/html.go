@@ -37,7 +37,7 @@ func (e *Embedder) renderImg(ctx context.Context, in *Info, o Options) (template
 
 // writeImg plans (see [Layout]) and writes the <img> element, preceded
 // by the <figure> start tag if figure is set (the builder then grows once
-// for the whole figure). If r is not nil, it also fills in r's parts of
+// for the whole figure, and the alt text is [Text.FigureAlt]'s). If r is not nil, it also fills in r's parts of
 // the <img> from the same plan (see [Rendered]).
 func (e *Embedder) writeImg(ctx context.Context, w *writer, in *Info, o *Options, figure bool, r *Rendered) error {
 	if err := in.Check(e.cfg.Now()); err != nil {
@@ -49,6 +49,9 @@ func (e *Embedder) writeImg(ctx context.Context, w *writer, in *Info, o *Options
 	var p plan
 	if err := p.make(in, o); err != nil {
 		return err
+	}
+	if figure {
+		p.alt = in.Text.FigureAlt(p.alt) // never the caption's words twice
 	}
 	var buf [16]int
 	cands := p.srcset(in, o, buf[:0])
@@ -165,9 +168,9 @@ func writeSizes(w *writer, sizes string, cw int) {
 func (e *Embedder) estimate(p *plan, m *urlMaker, o *Options, ncands int) int {
 	var perURL int
 	switch m.mode {
-	case DeliveryDirect:
+	case LinkDirect:
 		perURL = escapedLen(e.origin) + escapedLen(m.in.Previews[p.src].Href) + len(m.tokQ) + 8
-	case DeliveryExport:
+	case LinkExport:
 		perURL = escapedLen(m.export[p.src]) + 2
 		ncands++
 	default:

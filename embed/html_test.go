@@ -85,7 +85,8 @@ func assertOneImg(t *testing.T, s string) *html.Node {
 func TestHostileCaptionInert(t *testing.T) {
 	caption := `<script>alert("x")</script> "quoted" & <b>bold</b>`
 	byline := `O'Brien & "Sons"`
-	a := asset("evil.jpg", 1200, 800, 0, meta(120, caption, 80, byline, 110, "</figcaption><script>x()</script>"))
+	title := `"Evil" <i onclick="x()">title</i> & co` // the figure's alt text: the caption is the description
+	a := asset("evil.jpg", 1200, 800, 0, meta(5, title, 120, caption, 80, byline, 110, "</figcaption><script>x()</script>"))
 	e := testEmbedder(t)
 	in := info(a)
 	fig, err := e.RenderFigure(in, Options{Width: 300, Class: `a" onload="x`, Data: []Attr{{"data-x", `"><script>`}}})
@@ -104,6 +105,9 @@ func TestHostileCaptionInert(t *testing.T) {
 	if b := elements(t, out, "b"); len(b) != 0 {
 		t.Fatalf("<b> element in output: %s", out)
 	}
+	if i := elements(t, out, "i"); len(i) != 0 {
+		t.Fatalf("<i> element in output: %s", out)
+	}
 	imgs := elements(t, out, "img")
 	if len(imgs) != 1 {
 		t.Fatalf("%d images", len(imgs))
@@ -111,8 +115,8 @@ func TestHostileCaptionInert(t *testing.T) {
 	if _, ok := attrOf(imgs[0], "onload"); ok {
 		t.Fatalf("onload attribute injected: %s", out)
 	}
-	if alt, _ := attrOf(imgs[0], "alt"); alt != caption {
-		t.Errorf("alt = %q, want the caption verbatim", alt)
+	if alt, _ := attrOf(imgs[0], "alt"); alt != title {
+		t.Errorf("alt = %q, want the title verbatim", alt)
 	}
 	if c, _ := attrOf(imgs[0], "class"); c != `a" onload="x` {
 		t.Errorf("class = %q", c)
@@ -212,7 +216,7 @@ func TestBadAttributes(t *testing.T) {
 		{Width: -1},
 		{PixelRatios: []float64{0}},
 		{Decorative: true, Alt: "x"},
-		{Delivery: 7},
+		{Links: 7},
 	} {
 		if _, err := e.RenderImg(in, o); !errors.Is(err, ErrBadOption) {
 			t.Errorf("%+v: err = %v, want ErrBadOption", o, err)
@@ -243,7 +247,7 @@ func TestURLWhiteSpaceEscaped(t *testing.T) {
 	for i := range a.Previews {
 		a.Previews[i].Href = strings.Replace(a.Previews[i].Href, "cache", "my cache", 1)
 	}
-	h, err := e.RenderImg(info(a), Options{Width: 300, Delivery: DeliveryDirect})
+	h, err := e.RenderImg(info(a), Options{Width: 300, Links: LinkDirect})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -149,13 +149,26 @@ const (
 
 // Fields names the metadata field ids an Info takes its texts from. A zero
 // id means the default; a negative id turns the text off.
+//
+// The alt text and the caption both default to field 120, the
+// description: it says what the image shows, so it is the best alt text
+// a bare <img> can get. A <figure> shows it as its caption, and its
+// <img> then gets another alt text, the title by default, so that a
+// screen reader does not read the description twice (see
+// [Text.FigureAlt]). A FotoWeb whose editors write alt texts in a field
+// of their own should name it in Alt: it is then used in figures too.
 type Fields struct {
-	Title     int // default FieldTitle (5); fallback for a missing alt
-	Alt       int // default FieldCaption (120)
-	Caption   int // default FieldCaption (120)
-	Byline    int // default FieldByline (80)
-	Credit    int // default FieldCredit (110)
-	Copyright int // default FieldCopyright (116)
+	// Title is the title, the alt text when the Alt field is empty and in
+	// a figure whose caption repeats the alt text; default FieldTitle (5).
+	Title int
+	// Alt is the alt text; default FieldCaption (120).
+	Alt int
+	// Caption is a figure's caption; default FieldCaption (120).
+	Caption int
+	// Byline, Credit and Copyright make a figure's credit line (see
+	// [Text.CreditLine]); defaults FieldByline (80), FieldCredit (110)
+	// and FieldCopyright (116).
+	Byline, Credit, Copyright int
 	// RightsExpiry is the field holding the date the licence ends
 	// (0 or negative: none, rights never expire).
 	RightsExpiry int

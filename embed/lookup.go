@@ -26,9 +26,10 @@ const (
 // PreviewTokenMargin says.
 const minStaleTokenLife = time.Minute
 
-// lookup returns the stored entry for key and what it allows now.
-func (r *Resolver) lookup(key string) (*Entry, entryState) {
-	e, ok := r.cfg.Store.Get(key)
+// lookup returns the stored entry for key and what it allows now. ctx
+// bounds the store's Get; when it ends the lookup finds nothing.
+func (r *Resolver) lookup(ctx context.Context, key string) (*Entry, entryState) {
+	e, ok := r.cfg.Store.Get(ctx, key)
 	if !ok || e == nil {
 		return nil, entryAbsent
 	}
@@ -77,9 +78,13 @@ func (r *Resolver) serve(ctx context.Context, key string, e *Entry, st entryStat
 }
 
 // wait answers a miss: it joins or starts the fetch of key and waits for
-// it, for ctx and for at most MissTimeout.
+// it, for ctx and for at most MissTimeout. A caller whose ctx has already
+// ended starts no fetch: nobody would wait for it.
 func (r *Resolver) wait(ctx context.Context, key string) (*Info, error) {
 	r.stats.misses.Add(1)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("embed: resolving %q: %w", key, err)
+	}
 	ch := r.group.DoChan(key, func() (any, error) { return r.refresh(ctx, key) })
 	var budget <-chan time.Time
 	if r.cfg.MissTimeout > 0 {
@@ -107,9 +112,10 @@ func (r *Resolver) wait(ctx context.Context, key string) (*Info, error) {
 
 // revalidate starts the background refresh of key unless one is under
 // way (in this resolver: one per key, shared with the misses waiting
-// through the singleflight group). The refresh outlives the caller,
-// bounded by FetchTimeout; its answer replaces the entry unless key was
-// invalidated meanwhile (see set).
+// through the singleflight group). The refresh outlives the caller: it
+// runs, store calls included, with ctx detached from the caller's
+// cancellation (its values kept), bounded by FetchTimeout; its answer
+// replaces the entry unless key was invalidated meanwhile (see set).
 func (r *Resolver) revalidate(ctx context.Context, key string) {
 	if _, busy := r.bg.LoadOrStore(key, struct{}{}); busy {
 		return

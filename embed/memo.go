@@ -1,9 +1,12 @@
 package embed
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/fotoembed/fotoembed/internal/origin"
+	"github.com/fotoembed/fotoembed/internal/redact"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -86,16 +89,19 @@ func previewExt(href string) string {
 	return ""
 }
 
-// normBase validates a public base URL and strips a trailing "/".
+// normBase checks a public base URL, an absolute http(s) URL ([origin.Base])
+// or a root-relative path, and strips trailing "/"s; "" stays "".
 func normBase(base string) (string, error) {
-	base = strings.TrimRight(base, "/")
-	if base == "" {
+	trimmed := strings.TrimRight(base, "/")
+	switch {
+	case trimmed == "":
 		return "", nil
+	case !strings.HasPrefix(base, "/") || strings.HasPrefix(base, "//"):
+		b, _, err := origin.Base(base)
+		return b, err
 	}
-	u, err := url.Parse(base)
-	if err != nil || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
-		(u.Scheme != "" && u.Host == "") || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "") {
-		return "", errBadBase
+	if u, err := url.Parse(base); err != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%q is neither an absolute http(s) URL nor a root-relative path without query or fragment", redact.URL(base))
 	}
-	return base, nil
+	return trimmed, nil
 }

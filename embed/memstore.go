@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"hash/maphash"
 	"strings"
 	"sync/atomic"
@@ -24,8 +25,9 @@ const (
 	DefaultCleanup = 10 * time.Minute
 )
 
-// MemoryStoreConfig bounds a [MemoryStore]. For the limits, zero means the
-// default and a negative value means no limit.
+// MemoryStoreConfig bounds a [MemoryStore]. The zero value means the
+// defaults. For the limits (MaxEntries, MaxBytes, MaxNotFound) a negative
+// value means no limit; a negative Cleanup means the default.
 type MemoryStoreConfig struct {
 	// MaxEntries bounds the assets held (default DefaultMaxEntries).
 	// Not-found markers are bounded by MaxNotFound instead.
@@ -46,7 +48,7 @@ type MemoryStoreConfig struct {
 	MaxNotFound int
 	// Cleanup is the least time between two sweeps of a shard for
 	// expired entries, made on a Set (default DefaultCleanup). Expired
-	// entries are also dropped when looked up.
+	// entries are also dropped when looked up. Negative: the default.
 	Cleanup time.Duration
 	// Now is the clock of entry expiry; nil means time.Now.
 	Now func() time.Time
@@ -83,8 +85,8 @@ type MemoryStore struct {
 
 // NewMemoryStore returns an empty in-process store with the default
 // limits ([DefaultMaxEntries], [DefaultMaxBytes], [DefaultMaxNotFound])
-// that sweeps expired entries at most every cleanup interval (0 means
-// every 10 minutes). It is NewBoundedMemoryStore(MemoryStoreConfig{Cleanup:
+// that sweeps expired entries at most every cleanup interval (0 or
+// negative means every 10 minutes, DefaultCleanup). It is NewBoundedMemoryStore(MemoryStoreConfig{Cleanup:
 // cleanup}).
 func NewMemoryStore(cleanup time.Duration) *MemoryStore {
 	return NewBoundedMemoryStore(MemoryStoreConfig{Cleanup: cleanup})
@@ -176,6 +178,7 @@ func (s *MemoryStore) shard(key string) *lruShard {
 }
 
 // Get implements [Store]. A hit makes the entry the most recently used.
+// It never waits, so it ignores ctx.
 //
 // An asset's entry is stored packed (see [MemoryStore]): Get returns the
 // *Entry it handed out last (or was given by Set) while anything still
@@ -184,7 +187,7 @@ func (s *MemoryStore) shard(key string) *lruShard {
 // clock reading; a zone other than UTC and Local becomes a fixed zone of
 // its name and offset). What rendering memoises in an Info (its signed
 // preview paths, its cache tag) lives and goes with it.
-func (s *MemoryStore) Get(key string) (*Entry, bool) {
+func (s *MemoryStore) Get(_ context.Context, key string) (*Entry, bool) {
 	sh := s.shard(key)
 	now := s.now().UnixNano()
 	sh.mu.Lock()
@@ -259,8 +262,9 @@ func (sh *lruShard) publish(n *lruNode, e *Entry) *Entry {
 // Set implements [Store]. A ttl of 0 or less keeps the entry until it is
 // replaced, deleted or evicted. An entry too large for the store's share
 // of MaxBytes is not kept (and counts as a size eviction). An asset's
-// entry is packed (a few microseconds; see [MemoryStore.Get]).
-func (s *MemoryStore) Set(key string, e *Entry, ttl time.Duration) {
+// entry is packed (a few microseconds; see [MemoryStore.Get]). It ignores
+// ctx.
+func (s *MemoryStore) Set(_ context.Context, key string, e *Entry, ttl time.Duration) {
 	now := s.now().UnixNano()
 	n := newNode(key, e)
 	if n.info != "" {
@@ -295,8 +299,8 @@ func newNode(key string, e *Entry) *lruNode {
 	return n
 }
 
-// Delete implements [Store].
-func (s *MemoryStore) Delete(key string) {
+// Delete implements [Store]. It ignores ctx.
+func (s *MemoryStore) Delete(_ context.Context, key string) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	if n := sh.m[key]; n != nil {

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"sync/atomic"
@@ -18,7 +19,7 @@ func benchStore(b *testing.B, n int) (*MemoryStore, []string) {
 	e := &Entry{Info: info(landscape())}
 	for i := range keys {
 		keys[i] = fmt.Sprintf("/fotoweb/archives/5001-Photos/Synthetic/synthetic-%05d.jpg.info", i)
-		s.Set(keys[i], e, DefaultTTL)
+		s.Set(context.Background(), keys[i], e, DefaultTTL)
 	}
 	b.Cleanup(func() { runtime.KeepAlive(e) })
 	return s, keys
@@ -30,7 +31,7 @@ func BenchmarkMemoryStoreGet(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, ok := s.Get(keys[i%len(keys)]); !ok {
+		if _, ok := s.Get(context.Background(), keys[i%len(keys)]); !ok {
 			b.Fatal("miss")
 		}
 		i++
@@ -46,7 +47,7 @@ func BenchmarkMemoryStoreGetParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(seq.Add(7919))
 		for pb.Next() {
-			if _, ok := s.Get(keys[i%len(keys)]); !ok {
+			if _, ok := s.Get(context.Background(), keys[i%len(keys)]); !ok {
 				b.Error("miss")
 				return
 			}
@@ -67,7 +68,7 @@ func BenchmarkMemoryStoreSetEvict(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		s.Set(keys[i%len(keys)], e, DefaultTTL)
+		s.Set(context.Background(), keys[i%len(keys)], e, DefaultTTL)
 		i++
 	}
 }
@@ -81,7 +82,7 @@ func BenchmarkMemoryStoreGetUnpack(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, ok := s.Get(keys[i%len(keys)]); !ok {
+		if _, ok := s.Get(context.Background(), keys[i%len(keys)]); !ok {
 			b.Fatal("miss")
 		}
 		i++

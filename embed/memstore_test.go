@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -44,15 +45,15 @@ func holds(s *MemoryStore, keys ...string) string {
 func TestMemoryStoreLRUOrder(t *testing.T) {
 	s := NewBoundedMemoryStore(MemoryStoreConfig{MaxEntries: 3})
 	for _, k := range []string{"a", "b", "c"} {
-		s.Set(k, assetEntry(k, 10), 0)
+		s.Set(context.Background(), k, assetEntry(k, 10), 0)
 	}
-	s.Get("a")                         // a is now the most recently used: b is the least
-	s.Set("d", assetEntry("d", 10), 0) // evicts b
+	s.Get(context.Background(), "a")                         // a is now the most recently used: b is the least
+	s.Set(context.Background(), "d", assetEntry("d", 10), 0) // evicts b
 	if got := holds(s, "a", "b", "c", "d"); got != "a,c,d" {
 		t.Fatalf("holds %s, want a,c,d", got)
 	}
-	s.Set("c", assetEntry("c", 10), 0) // a replacement is a use, not an eviction
-	s.Set("e", assetEntry("e", 10), 0) // evicts a
+	s.Set(context.Background(), "c", assetEntry("c", 10), 0) // a replacement is a use, not an eviction
+	s.Set(context.Background(), "e", assetEntry("e", 10), 0) // evicts a
 	if got := holds(s, "a", "c", "d", "e"); got != "c,d,e" {
 		t.Fatalf("holds %s, want c,d,e", got)
 	}
@@ -70,7 +71,7 @@ func TestMemoryStoreBytesBound(t *testing.T) {
 	}
 	for i := range 10 {
 		k := fmt.Sprintf("k%d", i)
-		s.Set(k, assetEntry(k, 1000), 0)
+		s.Set(context.Background(), k, assetEntry(k, 1000), 0)
 		if st := s.StoreStats(); st.Bytes > s.lim.bytes {
 			t.Fatalf("after %d sets: %d bytes, over the bound %d", i+1, st.Bytes, s.lim.bytes)
 		}
@@ -83,12 +84,12 @@ func TestMemoryStoreBytesBound(t *testing.T) {
 		t.Errorf("stats %+v (entry size %d)", st, size)
 	}
 	// An entry larger than the whole bound is not kept and evicts nothing.
-	s.Set("huge", assetEntry("huge", int(4*size)), 0)
-	if _, ok := s.Get("huge"); ok || s.StoreStats().Entries != 3 || s.StoreStats().Evictions.Size != 8 {
+	s.Set(context.Background(), "huge", assetEntry("huge", int(4*size)), 0)
+	if _, ok := s.Get(context.Background(), "huge"); ok || s.StoreStats().Entries != 3 || s.StoreStats().Evictions.Size != 8 {
 		t.Errorf("an entry over the bound: stats %+v", s.StoreStats())
 	}
 	// Replacing an entry with a smaller one gives its bytes back.
-	s.Set("k9", assetEntry("k9", 10), 0)
+	s.Set(context.Background(), "k9", assetEntry("k9", 10), 0)
 	if got, want := s.StoreStats().Bytes, 2*size+entrySize("k9", assetEntry("k9", 10)); got != want {
 		t.Errorf("after a replacement: %d bytes, want %d", got, want)
 	}
@@ -106,10 +107,10 @@ func TestMemoryStoreNotFoundBound(t *testing.T) {
 	}
 	for i := range 10 { // the assets fill their bytes: 4 fit
 		k := fmt.Sprintf("a%d", i)
-		s.Set(k, assetEntry(k, 4000), 0)
+		s.Set(context.Background(), k, assetEntry(k, 4000), 0)
 	}
 	for i := range 1000 {
-		s.Set(fmt.Sprintf("nf-%03d", i), &Entry{NotFound: true}, 0)
+		s.Set(context.Background(), fmt.Sprintf("nf-%03d", i), &Entry{NotFound: true}, 0)
 	}
 	if got := holds(s, "a6", "a7", "a8", "a9"); got != "a6,a7,a8,a9" {
 		t.Fatalf("a flood of misses evicted assets: holds %s", got)
@@ -127,7 +128,7 @@ func TestMemoryStoreNotFoundBound(t *testing.T) {
 	// More assets evict assets, never the markers.
 	for i := range 10 {
 		k := fmt.Sprintf("b%d", i)
-		s.Set(k, assetEntry(k, 4000), 0)
+		s.Set(context.Background(), k, assetEntry(k, 4000), 0)
 	}
 	if st := s.StoreStats(); st.Entries != 4 || st.NotFound != 5 || st.Evictions.NotFound != 995 {
 		t.Errorf("after more assets: %+v", st)
@@ -135,16 +136,16 @@ func TestMemoryStoreNotFoundBound(t *testing.T) {
 
 	// By count alone: markers beyond MaxNotFound evict the oldest marker.
 	c := NewBoundedMemoryStore(MemoryStoreConfig{MaxEntries: 2, MaxNotFound: 3})
-	c.Set("x", assetEntry("x", 1), 0)
-	c.Set("y", assetEntry("y", 1), 0)
+	c.Set(context.Background(), "x", assetEntry("x", 1), 0)
+	c.Set(context.Background(), "y", assetEntry("y", 1), 0)
 	for i := range 10 {
-		c.Set(fmt.Sprintf("m%d", i), nil, 0)
+		c.Set(context.Background(), fmt.Sprintf("m%d", i), nil, 0)
 	}
 	if st := c.StoreStats(); st.Entries != 2 || st.NotFound != 3 || st.Evictions != (Evictions{NotFound: 7}) {
 		t.Errorf("count bound: stats %+v", st)
 	}
 	// A marker with a key longer than the markers' whole share is not kept.
-	c.Set(strings.Repeat("k", 1<<20), nil, 0)
+	c.Set(context.Background(), strings.Repeat("k", 1<<20), nil, 0)
 	if st := c.StoreStats(); st.NotFound != 3 || st.Evictions.Size != 1 {
 		t.Errorf("a huge marker: stats %+v", st)
 	}
@@ -153,23 +154,23 @@ func TestMemoryStoreNotFoundBound(t *testing.T) {
 func TestMemoryStoreExpiry(t *testing.T) {
 	clock := testutil.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := NewBoundedMemoryStore(MemoryStoreConfig{MaxEntries: 100, Cleanup: time.Hour, Now: clock.Now}) // one shard
-	s.Set("short", assetEntry("short", 1), time.Minute)
-	s.Set("forever", assetEntry("forever", 1), 0)
+	s.Set(context.Background(), "short", assetEntry("short", 1), time.Minute)
+	s.Set(context.Background(), "forever", assetEntry("forever", 1), 0)
 	for i := range 5 {
-		s.Set(fmt.Sprintf("sweep%d", i), assetEntry("x", 1), 30*time.Minute)
+		s.Set(context.Background(), fmt.Sprintf("sweep%d", i), assetEntry("x", 1), 30*time.Minute)
 	}
 	clock.Advance(time.Minute)
-	if _, ok := s.Get("short"); ok {
+	if _, ok := s.Get(context.Background(), "short"); ok {
 		t.Error("an expired entry was returned")
 	}
-	if _, ok := s.Get("forever"); !ok {
+	if _, ok := s.Get(context.Background(), "forever"); !ok {
 		t.Error("an entry without ttl was dropped")
 	}
 	if st := s.StoreStats(); st.Evictions.Expired != 1 || st.Entries != 6 {
 		t.Errorf("stats %+v", st)
 	}
 	clock.Advance(time.Hour) // the next Set sweeps
-	s.Set("new", assetEntry("x", 1), 0)
+	s.Set(context.Background(), "new", assetEntry("x", 1), 0)
 	if st := s.StoreStats(); st.Evictions.Expired != 6 || st.Entries != 2 {
 		t.Errorf("after the sweep: stats %+v", st)
 	}
@@ -178,21 +179,21 @@ func TestMemoryStoreExpiry(t *testing.T) {
 func TestMemoryStoreDeleteClear(t *testing.T) {
 	s := NewMemoryStore(0)
 	e := &Entry{NotFound: true}
-	s.Set("k", e, 0)
-	s.Set("a", assetEntry("a", 10), 0)
-	if got, ok := s.Get("k"); !ok || got != e || s.Len() != 2 {
+	s.Set(context.Background(), "k", e, 0)
+	s.Set(context.Background(), "a", assetEntry("a", 10), 0)
+	if got, ok := s.Get(context.Background(), "k"); !ok || got != e || s.Len() != 2 {
 		t.Fatalf("get %v %v, len %d", got, ok, s.Len())
 	}
-	s.Delete("k")
-	if _, ok := s.Get("k"); ok {
+	s.Delete(context.Background(), "k")
+	if _, ok := s.Get(context.Background(), "k"); ok {
 		t.Error("deleted entry returned")
 	}
 	s.Clear()
 	if st := s.StoreStats(); st.Entries+st.NotFound != 0 || st.Bytes != 0 || st.Evictions != (Evictions{}) {
 		t.Errorf("after Clear: %+v", st)
 	}
-	s.Set("a", assetEntry("a", 10), 0)
-	if _, ok := s.Get("a"); !ok {
+	s.Set(context.Background(), "a", assetEntry("a", 10), 0)
+	if _, ok := s.Get(context.Background(), "a"); !ok {
 		t.Error("store unusable after Clear")
 	}
 }
@@ -214,7 +215,7 @@ func TestMemoryStoreDefaults(t *testing.T) {
 		t.Errorf("negative limits: %+v, want none", l)
 	}
 	for i := range 3000 {
-		off.Set(fmt.Sprintf("k%d", i), nil, 0)
+		off.Set(context.Background(), fmt.Sprintf("k%d", i), nil, 0)
 	}
 	if st := off.StoreStats(); st.NotFound != 3000 || st.Evictions != (Evictions{}) {
 		t.Errorf("unbounded: %+v", st)
@@ -240,13 +241,13 @@ func TestMemoryStoreConcurrent(t *testing.T) {
 				k := fmt.Sprintf("/k/%d", r.IntN(20000))
 				switch n := r.IntN(10); {
 				case n < 5:
-					s.Get(k)
+					s.Get(context.Background(), k)
 				case n < 8:
-					s.Set(k, entries[r.IntN(len(entries))], 0)
+					s.Set(context.Background(), k, entries[r.IntN(len(entries))], 0)
 				case n < 9:
-					s.Set(k, &Entry{NotFound: true}, time.Minute)
+					s.Set(context.Background(), k, &Entry{NotFound: true}, time.Minute)
 				default:
-					s.Delete(k)
+					s.Delete(context.Background(), k)
 				}
 			}
 		})

@@ -10,38 +10,67 @@ import (
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
-// Delivery selects what the URLs in the HTML point at.
-type Delivery int
+// LinkMode selects what the URLs in the HTML point at. (It is not the
+// service's answer to a signed URL, which the server package calls its
+// delivery: redirect, proxy or export.)
+type LinkMode int
 
 const (
-	// DeliveryDefault uses the Embedder's configured delivery.
-	DeliveryDefault Delivery = iota
-	// DeliverySigned points at the service's own signed URLs; the service
+	// LinkDefault uses the Embedder's configured link mode.
+	LinkDefault LinkMode = iota
+	// LinkSigned points at the service's own signed URLs; the service
 	// then redirects to FotoWeb or proxies the bytes. The HTML stays
 	// valid as long as the signature (and its optional expiry) does.
-	DeliverySigned
-	// DeliveryDirect points at FotoWeb with the token of the URL token
+	LinkSigned
+	// LinkDirect points at FotoWeb with the token of the URL token
 	// policy in the URL (none, the asset's previewToken, or the access
 	// token). Only for pages rendered per request: preview URLs are
 	// ephemeral and tokens expire, and every visitor sees the token.
-	DeliveryDirect
-	// DeliveryExport points at permanent, public, token-free URLs made by
+	LinkDirect
+	// LinkExport points at permanent, public, token-free URLs made by
 	// FotoWeb's Export API (one export per asset and width, recorded by
 	// the [Exporter]): the page needs neither the service nor a token.
-	DeliveryExport
+	LinkExport
 )
 
-// String returns "default", "signed", "direct" or "export".
-func (d Delivery) String() string {
-	switch d {
-	case DeliverySigned:
+// Delivery is the former name of [LinkMode].
+//
+// Deprecated: use LinkMode.
+type Delivery = LinkMode
+
+// Former names of the LinkMode constants.
+const (
+	// Deprecated: use LinkDefault.
+	DeliveryDefault = LinkDefault
+	// Deprecated: use LinkSigned.
+	DeliverySigned = LinkSigned
+	// Deprecated: use LinkDirect.
+	DeliveryDirect = LinkDirect
+	// Deprecated: use LinkExport.
+	DeliveryExport = LinkExport
+)
+
+// String returns "default", "signed", "direct" or "export" (the last
+// three are the words of the delivery= template option).
+func (m LinkMode) String() string {
+	switch m {
+	case LinkSigned:
 		return "signed"
-	case DeliveryDirect:
+	case LinkDirect:
 		return "direct"
-	case DeliveryExport:
+	case LinkExport:
 		return "export"
 	}
 	return "default"
+}
+
+// either returns m, or old when m is LinkDefault: the link mode of a
+// struct holding both a Links field and the deprecated Delivery one.
+func either(m, old LinkMode) LinkMode {
+	if m != LinkDefault {
+		return m
+	}
+	return old
 }
 
 // DefaultPixelRatios are the device pixel ratios served when Options
@@ -86,9 +115,14 @@ type Options struct {
 	// rounded up to a whole minute so that URLs stay stable (and
 	// cacheable) for a minute. ExpiresAt wins when both are set.
 	ExpiresIn time.Duration
-	// Delivery selects signed, direct or export URLs; default is the
-	// Embedder's.
-	Delivery Delivery
+	// Links selects signed, direct or export URLs (the delivery=
+	// template option); LinkDefault means the Embedder's.
+	Links LinkMode
+	// Delivery is the former name of Links, used when Links is
+	// LinkDefault.
+	//
+	// Deprecated: use Links.
+	Delivery LinkMode
 	// Publication is where the image is published (the page's URL), for
 	// export delivery: FotoWeb's export manager shows it. "" means the
 	// exporter's default (the site).
@@ -148,10 +182,16 @@ func (o *Options) Validate() error {
 	if u := o.ExpiresAt.Unix(); !o.ExpiresAt.IsZero() && (u < 1 || u > maxExpiry) {
 		return fmt.Errorf("%w: expiry %d outside 1..%d Unix seconds", ErrBadOption, u, maxExpiry)
 	}
-	if o.Delivery < DeliveryDefault || o.Delivery > DeliveryExport {
-		return fmt.Errorf("%w: unknown delivery %d", ErrBadOption, int(o.Delivery))
+	if m := o.links(); m < LinkDefault || m > LinkExport {
+		return fmt.Errorf("%w: unknown delivery %d", ErrBadOption, int(m))
 	}
 	return nil
+}
+
+// links returns o.Links, or the deprecated o.Delivery when Links is
+// LinkDefault.
+func (o *Options) links() LinkMode {
+	return either(o.Links, o.Delivery)
 }
 
 // validDataName reports whether name is a data-* attribute name fotoembed

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -247,8 +248,8 @@ func TestMemoryStoreUnpacks(t *testing.T) {
 	}
 	s := NewMemoryStore(0)
 	e := fresh()
-	s.Set(key, e, 0)
-	if got, _ := s.Get(key); got != e {
+	s.Set(context.Background(), key, e, 0)
+	if got, _ := s.Get(context.Background(), key); got != e {
 		t.Fatal("the entry in use was not handed out")
 	}
 	emb := testEmbedder(t)
@@ -270,14 +271,14 @@ func TestMemoryStoreUnpacks(t *testing.T) {
 			t.Fatal("the entry handed out was never collected")
 		}
 	}
-	got, ok := s.Get(key)
+	got, ok := s.Get(context.Background(), key)
 	if !ok || got == nil {
 		t.Fatal("no entry after collection")
 	}
 	if d := entryDiff(fresh(), got); d != "" {
 		t.Errorf("unpacked entry differs (-stored +unpacked):\n%s", d)
 	}
-	if again, _ := s.Get(key); again != got {
+	if again, _ := s.Get(context.Background(), key); again != got {
 		t.Error("the unpacked entry in use was not handed out again")
 	}
 	if html, err := emb.RenderImg(got.Info, Options{Width: 600}); err != nil || html != want {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/boolean"
 )
 
 // ParseOptions parses template options: each argument is "key=value" or
@@ -23,10 +25,12 @@ import (
 //	figure-class=wide    class of the <figure>
 //	expires=2h           signed URLs expire after a Go duration ...
 //	expires=2030-01-01T00:00:00Z   ... or at an RFC 3339 instant
-//	delivery=signed|direct
+//	delivery=signed|direct|export   link mode (Options.Links)
+//	publication=URL      where the image is published (export links)
 //
-// Flags also accept "=true" or "=false". A key may appear once (each
-// data-* name once). Errors name the offending argument and wrap
+// A flag may also be given a boolean value: 1, true, yes or on; 0,
+// false, no or off (in any case). A key may appear once (each data-*
+// name once). Errors name the offending argument and wrap
 // [ErrBadOption]; the result is checked with [Options.Validate].
 func ParseOptions(args ...string) (Options, error) {
 	var o Options
@@ -55,8 +59,8 @@ func (o *Options) set(key, val string, hasVal bool) error {
 		b := true
 		if hasVal {
 			var err error
-			if b, err = strconv.ParseBool(val); err != nil {
-				return fmt.Errorf("%s takes no value or true/false", key)
+			if b, err = boolean.Parse(val); err != nil {
+				return fmt.Errorf("flag %s: %w", key, err)
 			}
 		}
 		*flag = b
@@ -77,7 +81,7 @@ func (o *Options) set(key, val string, hasVal bool) error {
 	case "expires":
 		return o.setExpiry(val)
 	case "delivery":
-		return o.setDelivery(val)
+		return o.setLinks(val)
 	default:
 		return o.setText(key, val)
 	}
@@ -163,15 +167,15 @@ func (o *Options) setExpiry(val string) error {
 	return nil
 }
 
-// setDelivery parses "signed", "direct" or "export".
-func (o *Options) setDelivery(val string) error {
+// setLinks parses the delivery option: "signed", "direct" or "export".
+func (o *Options) setLinks(val string) error {
 	switch val {
 	case "signed":
-		o.Delivery = DeliverySigned
+		o.Links = LinkSigned
 	case "direct":
-		o.Delivery = DeliveryDirect
+		o.Links = LinkDirect
 	case "export":
-		o.Delivery = DeliveryExport
+		o.Links = LinkExport
 	default:
 		return errors.New("delivery must be signed, direct or export")
 	}

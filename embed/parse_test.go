@@ -20,9 +20,11 @@ func TestParseOptions(t *testing.T) {
 		{[]string{"dpr=1, 1.5,3", "square", "decorative=true"}, Options{PixelRatios: []float64{1, 1.5, 3}, Square: true, Decorative: true}},
 		{[]string{"alt=A = B", "sizes=(min-width: 800px) 50vw, 100vw"}, Options{Alt: "A = B", Sizes: "(min-width: 800px) 50vw, 100vw"}},
 		{[]string{"id=x", "style=color:red", "figure-class=wide", "priority=false"}, Options{ID: "x", Style: "color:red", FigureClass: "wide"}},
+		{[]string{"square=on", "priority=YES", "decorative=off"}, Options{Square: true, Priority: true}},
+		{[]string{"square= 1 ", "priority=No"}, Options{Square: true}},
 		{[]string{"data-a=1", "data-b.c_d-e="}, Options{Data: []Attr{{"data-a", "1"}, {"data-b.c_d-e", ""}}}},
-		{[]string{"expires=90m", "delivery=direct"}, Options{ExpiresIn: 90 * time.Minute, Delivery: DeliveryDirect}},
-		{[]string{"expires=2030-01-01T00:00:00Z", "delivery=signed"}, Options{ExpiresAt: at, Delivery: DeliverySigned}},
+		{[]string{"expires=90m", "delivery=direct"}, Options{ExpiresIn: 90 * time.Minute, Links: LinkDirect}},
+		{[]string{"expires=2030-01-01T00:00:00Z", "delivery=signed"}, Options{ExpiresAt: at, Links: LinkSigned}},
 	}
 	for _, tt := range tests {
 		got, err := ParseOptions(tt.args...)
@@ -54,7 +56,9 @@ func TestParseOptionsErrors(t *testing.T) {
 		{[]string{"dpr=0"}, "pixel ratios"},
 		{[]string{"dpr=NaN"}, "pixel ratios"},
 		{[]string{"dpr=1,2,3,4,1,2,3,4,1"}, "at most"},
-		{[]string{"priority=maybe"}, "true/false"},
+		{[]string{"priority=maybe"}, `"maybe" is not a boolean`},
+		{[]string{"square=t"}, `"t" is not a boolean`},
+		{[]string{"square="}, `"" is not a boolean`},
 		{[]string{"expires=-1h"}, "positive"},
 		{[]string{"expires=tomorrow"}, "duration"},
 		{[]string{"delivery=proxy"}, "signed, direct or export"},

@@ -35,7 +35,8 @@ type Layout struct {
 	// Sizes is the sizes attribute value: Options.Sizes, or its default.
 	Sizes string
 	// Alt is the alt text: "" for a decorative image, else Options.Alt,
-	// else the alt metadata text, else the title.
+	// else the alt metadata text, else the title. In a <figure> with a
+	// caption the image's alt text is Text.FigureAlt(Alt) instead.
 	Alt string
 }
 

@@ -51,8 +51,12 @@ var (
 	ErrUpstream = errors.New("embed: FotoWeb unavailable")
 )
 
-// ResolverConfig configures a [Resolver]. Zero durations mean the
-// defaults; negative ones turn the feature off.
+// ResolverConfig configures a [Resolver]. The zero value of every field
+// means its default, so a ResolverConfig with only Source works. A
+// negative lifetime (TTL, StaleIfError, NotFoundTTL, ErrorBackoff) turns
+// it off, a negative PreviewTokenMargin means no margin, a negative
+// MissTimeout no miss budget; a negative FetchTimeout is an error from
+// [NewResolver].
 type ResolverConfig struct {
 	// Source fetches assets; required.
 	Source AssetSource
@@ -60,6 +64,9 @@ type ResolverConfig struct {
 	// the default limits).
 	Store Store
 	// TTL is how long a resolved asset is fresh (default 5 min).
+	// Negative: never fresh, every Resolve asks FotoWeb (an entry within
+	// StaleIfError is still served while it is refreshed; turn both off
+	// for no caching at all).
 	TTL time.Duration
 	// StaleIfError is the stale window: how long after going stale an
 	// entry may still be served (default 30 min). Within it a stale
@@ -68,23 +75,26 @@ type ResolverConfig struct {
 	// (stale-if-error). Never served stale: a not-found marker, an entry
 	// whose previewToken has less than PreviewTokenMargin (at least a
 	// minute) left, and an entry past its Rights.Expires; for those the
-	// caller waits for the refresh.
+	// caller waits for the refresh. Negative: no stale window.
 	StaleIfError time.Duration
-	// NotFoundTTL is how long "not found" is remembered (default 30 s).
+	// NotFoundTTL is how long "not found" is remembered (default 30 s;
+	// negative: not remembered).
 	NotFoundTTL time.Duration
 	// ErrorBackoff is how long a stale entry is served without asking
 	// FotoWeb again after a failed refresh (default 10 s), so that an
-	// outage does not slow every page by a failing request.
+	// outage does not slow every page by a failing request. Negative: no
+	// back-off, FotoWeb is asked again on the next request.
 	ErrorBackoff time.Duration
-	// FetchTimeout bounds one upstream fetch (default 15 s). A fetch is
-	// not cancelled when the caller that started it goes away, because
-	// other callers may be waiting for it.
+	// FetchTimeout bounds one upstream fetch (default 15 s; negative is
+	// an error). A fetch is not cancelled when the caller that started it
+	// goes away, because other callers may be waiting for it.
 	FetchTimeout time.Duration
 	// MissTimeout is the miss budget: how long a caller waits for
 	// FotoWeb when no entry can be served (default 10 s). Past it Resolve
 	// gives up with an error matching both [ErrUpstream] and
 	// context.DeadlineExceeded (the service answers 504); the fetch goes
 	// on, bounded by FetchTimeout, for the other callers and the cache.
+	// Negative: no miss budget, the caller waits for the fetch.
 	MissTimeout time.Duration
 	// Fields names the metadata fields kept for alt, caption and credit.
 	Fields Fields
@@ -93,7 +103,8 @@ type ResolverConfig struct {
 	// previewToken's life less PreviewTokenMargin, so that a previewToken
 	// handed out always has at least that margin left.
 	PreviewTokens bool
-	// PreviewTokenMargin: see PreviewTokens (default 10 min).
+	// PreviewTokenMargin: see PreviewTokens (default 10 min; negative:
+	// no margin).
 	PreviewTokenMargin time.Duration
 	// Now is the clock deciding freshness; nil means time.Now.
 	Now func() time.Time
@@ -120,10 +131,19 @@ func (r *Resolver) epoch(key string) *atomic.Uint64 {
 	return &r.epochs[maphash.String(r.seed, key)%epochShards]
 }
 
-// NewResolver returns a Resolver for cfg.
+// NewResolver returns a Resolver for cfg. It reports every problem with
+// cfg at once, each naming its field.
 func NewResolver(cfg ResolverConfig) (*Resolver, error) {
+	var errs []error
 	if cfg.Source == nil {
-		return nil, errors.New("embed: ResolverConfig.Source is required")
+		errs = append(errs, errors.New("embed: ResolverConfig.Source is required"))
+	}
+	if cfg.FetchTimeout < 0 {
+		errs = append(errs, fmt.Errorf("embed: ResolverConfig.FetchTimeout is negative (%v): give a time limit, or 0 for the default %v",
+			cfg.FetchTimeout, DefaultFetchTimeout))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	if cfg.Store == nil {
 		cfg.Store = NewMemoryStore(0)
@@ -175,7 +195,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Info, error) {
 	// canonical href unchanged), so a stored entry needs no parsing.
 	looked := ""
 	if strings.HasPrefix(ref, "/") {
-		if e, st := r.lookup(ref); st == entryFresh || st == entryRevalidate {
+		if e, st := r.lookup(ctx, ref); st == entryFresh || st == entryRevalidate {
 			return r.serve(ctx, ref, e, st)
 		}
 		looked = ref
@@ -185,7 +205,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Info, error) {
 		return nil, err
 	}
 	if key != looked {
-		if e, st := r.lookup(key); st == entryFresh || st == entryRevalidate {
+		if e, st := r.lookup(ctx, key); st == entryFresh || st == entryRevalidate {
 			return r.serve(ctx, key, e, st)
 		}
 	}
@@ -196,10 +216,11 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Info, error) {
 // stored entry without waiting for FotoWeb (a fresh entry, or a stale one
 // served while it is refreshed in the background): the same lookups as
 // Resolve, nothing counted, no refresh started. A ref that does not parse
-// reports true (it is refused without FotoWeb).
-func (r *Resolver) Cached(ref string) bool {
+// reports true (it is refused without FotoWeb). ctx bounds the store's
+// lookups (see [Store]).
+func (r *Resolver) Cached(ctx context.Context, ref string) bool {
 	if strings.HasPrefix(ref, "/") {
-		if _, st := r.lookup(ref); st == entryFresh || st == entryRevalidate {
+		if _, st := r.lookup(ctx, ref); st == entryFresh || st == entryRevalidate {
 			return true
 		}
 	}
@@ -207,13 +228,13 @@ func (r *Resolver) Cached(ref string) bool {
 	if err != nil {
 		return true
 	}
-	_, st := r.lookup(key)
+	_, st := r.lookup(ctx, key)
 	return st == entryFresh || st == entryRevalidate
 }
 
 // fresh returns the stored entry for key if it is fresh.
-func (r *Resolver) fresh(key string) (*Entry, bool) {
-	e, st := r.lookup(key)
+func (r *Resolver) fresh(ctx context.Context, key string) (*Entry, bool) {
+	e, st := r.lookup(ctx, key)
 	return e, st == entryFresh
 }
 
@@ -228,7 +249,9 @@ func (r *Resolver) result(key string, e *Entry) (*Info, error) {
 
 // refresh fetches key from FotoWeb and stores the outcome. It runs once
 // per key at a time (singleflight); across processes, once per key at a
-// time when the store is a [FillLocker].
+// time when the store is a [FillLocker]. Other callers may be waiting for
+// it, so neither the fetch nor its store calls end with ctx: they have
+// FetchTimeout.
 func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 	epoch := r.epoch(key).Load()
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.FetchTimeout)
@@ -238,7 +261,7 @@ func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 		if unlock != nil {
 			defer unlock()
 		}
-		if e, ok := r.fresh(key); ok {
+		if e, ok := r.fresh(fctx, key); ok {
 			return e, nil // another process filled it while we waited
 		}
 	}
@@ -248,22 +271,22 @@ func (r *Resolver) refresh(ctx context.Context, key string) (*Entry, error) {
 	switch {
 	case err == nil:
 		e := r.entry(key, a, now)
-		r.set(key, e, now, epoch)
+		r.set(fctx, key, e, now, epoch)
 		return e, nil
 	case errors.Is(err, fotoweb.ErrNotFound) || errors.Is(err, fotoweb.ErrGone):
 		e := &Entry{NotFound: true, Fetched: now, FreshUntil: now.Add(r.cfg.NotFoundTTL)}
 		e.StaleUntil = e.FreshUntil
 		if r.cfg.NotFoundTTL > 0 {
-			r.set(key, e, now, epoch)
+			r.set(fctx, key, e, now, epoch)
 		}
 		return e, nil
 	}
 	r.stats.upstreamErrors.Add(1)
-	if old, ok := r.cfg.Store.Get(key); ok && now.Before(old.StaleUntil) {
+	if old, ok := r.cfg.Store.Get(fctx, key); ok && now.Before(old.StaleUntil) {
 		e := *old
 		e.Stale = true
 		e.FreshUntil = minTime(now.Add(r.cfg.ErrorBackoff), old.StaleUntil)
-		r.set(key, &e, now, epoch)
+		r.set(fctx, key, &e, now, epoch)
 		return &e, nil
 	}
 	return nil, fmt.Errorf("%w: %q: %w", ErrUpstream, key, err)
@@ -294,43 +317,46 @@ func (r *Resolver) entry(key string, a *fotoweb.Asset, now time.Time) *Entry {
 // Prime stores what FotoWeb already said about a in another answer (a
 // search hit carries the full asset representation), so that resolving
 // it afterwards makes no upstream request, and returns its Info. A fresh
-// entry already stored is kept and returned.
-func (r *Resolver) Prime(a *fotoweb.Asset) (*Info, error) {
+// entry already stored is kept and returned. ctx bounds the store's calls
+// (see [Store]).
+func (r *Resolver) Prime(ctx context.Context, a *fotoweb.Asset) (*Info, error) {
 	key, err := r.Key(a.Href)
 	if err != nil {
 		return nil, err
 	}
-	if e, ok := r.fresh(key); ok && e.Info != nil {
+	if e, ok := r.fresh(ctx, key); ok && e.Info != nil {
 		return e.Info, nil
 	}
 	epoch := r.epoch(key).Load()
 	now := r.cfg.Now()
 	e := r.entry(key, a, now)
-	r.set(key, e, now, epoch)
+	r.set(ctx, key, e, now, epoch)
 	return e.Info, nil
 }
 
 // set stores e unless the key (or another key of its shard) was
 // invalidated since the fetch started: the answer may predate the change
 // the invalidation announced.
-func (r *Resolver) set(key string, e *Entry, now time.Time, epoch uint64) {
+func (r *Resolver) set(ctx context.Context, key string, e *Entry, now time.Time, epoch uint64) {
 	if r.epoch(key).Load() != epoch {
 		return
 	}
-	r.cfg.Store.Set(key, e, e.StaleUntil.Sub(now)+time.Second)
+	r.cfg.Store.Set(ctx, key, e, e.StaleUntil.Sub(now)+time.Second)
 }
 
 // Invalidate drops what is cached about ref, so that the next Resolve asks
 // FotoWeb (use it from webhooks: the payload is a hint, never data). A
-// fetch already under way is not stored.
-func (r *Resolver) Invalidate(ref string) error {
+// fetch already under way is not stored. ctx is passed to the store's
+// Delete, which does not lose the invalidation when ctx ends (see
+// [Store]).
+func (r *Resolver) Invalidate(ctx context.Context, ref string) error {
 	key, err := r.Key(ref)
 	if err != nil {
 		return err
 	}
 	r.epoch(key).Add(1)
 	r.group.Forget(key)
-	r.cfg.Store.Delete(key)
+	r.cfg.Store.Delete(ctx, key)
 	return nil
 }
 

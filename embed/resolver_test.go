@@ -155,7 +155,7 @@ func TestInvalidate(t *testing.T) {
 	if in2, _ := v.res.Resolve(ctx, landscapeRef); in2 != in {
 		t.Fatal("cache not used before invalidation")
 	}
-	if err := v.res.Invalidate(v.fake.URL + landscapeRef); err != nil { // webhooks send absolute hrefs
+	if err := v.res.Invalidate(context.Background(), v.fake.URL+landscapeRef); err != nil { // webhooks send absolute hrefs
 		t.Fatal(err)
 	}
 	in3, err := v.res.Resolve(ctx, landscapeRef)
@@ -168,7 +168,7 @@ func TestInvalidate(t *testing.T) {
 	if n := v.fake.Count(landscapeRef); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
-	if err := v.res.Invalidate("not a ref"); !errors.Is(err, ErrBadRef) {
+	if err := v.res.Invalidate(context.Background(), "not a ref"); !errors.Is(err, ErrBadRef) {
 		t.Errorf("bad ref: %v", err)
 	}
 }
@@ -204,7 +204,7 @@ func TestDeletedAssetNotFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.fake.DeleteAsset(fotowebtest.SquareAsset)
-	if err := v.res.Invalidate(fotowebtest.SquareAsset); err != nil {
+	if err := v.res.Invalidate(context.Background(), fotowebtest.SquareAsset); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := v.res.Resolve(ctx, fotowebtest.SquareAsset); !errors.Is(err, fotoweb.ErrNotFound) {
@@ -251,6 +251,37 @@ func TestResolveContextCancelled(t *testing.T) {
 	}
 }
 
+// TestResolveEndedContextStartsNoFetch: a miss whose context has already
+// ended (say, the store's lookup gave up with it) returns the context's
+// error and starts no fetch.
+func TestResolveEndedContextStartsNoFetch(t *testing.T) {
+	v := newEnv(t, ResolverConfig{})
+	hang := make(chan struct{})
+	release := sync.OnceFunc(func() { close(hang) })
+	t.Cleanup(release) // before the fake closes
+	// A fetch started stays under way until release.
+	v.fake.SetFault(archivesPrefix, fotowebtest.Fault{Hang: hang})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := v.res.Resolve(ctx, landscapeRef); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	// A flight of the key under way is joined instead of run.
+	key, err := v.res.Key(landscapeRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := v.res.group.DoChan(key, func() (any, error) { return "probe", nil })
+	release()
+	probe := <-ch
+	if probe.Shared || probe.Val != "probe" {
+		t.Errorf("a fetch was started for the ended context (%+v)", probe)
+	}
+	if n := v.fake.Count(landscapeRef); n != 0 || v.res.Stats().Fetches != 0 {
+		t.Errorf("%d upstream requests, %d fetches counted; want none", n, v.res.Stats().Fetches)
+	}
+}
+
 // TestInvalidateDuringFetch checks that an answer fetched before an
 // invalidation is not stored: it may predate the change announced.
 func TestInvalidateDuringFetch(t *testing.T) {
@@ -265,7 +296,7 @@ func TestInvalidateDuringFetch(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	v.fake.SetMetadata(landscapeRef, 120, "Changed during the fetch")
-	if err := v.res.Invalidate(landscapeRef); err != nil {
+	if err := v.res.Invalidate(context.Background(), landscapeRef); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -286,17 +317,17 @@ func TestInvalidateDuringFetch(t *testing.T) {
 func TestMemoryStore(t *testing.T) {
 	s := NewMemoryStore(0)
 	e := &Entry{NotFound: true}
-	s.Set("k", e, 0)
-	if got, ok := s.Get("k"); !ok || got != e || s.Len() != 1 {
+	s.Set(context.Background(), "k", e, 0)
+	if got, ok := s.Get(context.Background(), "k"); !ok || got != e || s.Len() != 1 {
 		t.Fatalf("get %v %v", got, ok)
 	}
-	s.Set("short", e, time.Nanosecond)
+	s.Set(context.Background(), "short", e, time.Nanosecond)
 	time.Sleep(time.Millisecond)
-	if _, ok := s.Get("short"); ok {
+	if _, ok := s.Get(context.Background(), "short"); ok {
 		t.Error("expired entry returned")
 	}
-	s.Delete("k")
-	if _, ok := s.Get("k"); ok {
+	s.Delete(context.Background(), "k")
+	if _, ok := s.Get(context.Background(), "k"); ok {
 		t.Error("deleted entry returned")
 	}
 }
@@ -312,7 +343,7 @@ func TestPrime(t *testing.T) {
 		t.Fatalf("search: %d hits, %v", len(hits), err)
 	}
 	a := &hits[0]
-	primed, err := v.res.Prime(a)
+	primed, err := v.res.Prime(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +357,7 @@ func TestPrime(t *testing.T) {
 	if n := v.fake.Count(a.Href); n != 0 {
 		t.Errorf("%d asset requests after priming, want 0", n)
 	}
-	if again, _ := v.res.Prime(a); again != primed {
+	if again, _ := v.res.Prime(context.Background(), a); again != primed {
 		t.Error("priming again replaced a fresh entry")
 	}
 	v.clock.Advance(2 * time.Minute)
@@ -337,7 +368,7 @@ func TestPrime(t *testing.T) {
 	if n := v.fake.Count(a.Href); n != 1 {
 		t.Errorf("%d asset requests after the TTL, want 1", n)
 	}
-	if _, err := v.res.Prime(&fotoweb.Asset{Href: "not a ref"}); !errors.Is(err, ErrBadRef) {
+	if _, err := v.res.Prime(context.Background(), &fotoweb.Asset{Href: "not a ref"}); !errors.Is(err, ErrBadRef) {
 		t.Errorf("bad href: %v", err)
 	}
 }
@@ -347,22 +378,22 @@ func TestPrime(t *testing.T) {
 func TestCached(t *testing.T) {
 	v := newEnv(t, ResolverConfig{})
 	ref := v.fake.URL + fotowebtest.LandscapeAsset + "?access_token=pasted"
-	if v.res.Cached(fotowebtest.LandscapeAsset) || v.res.Cached(ref) {
+	if v.res.Cached(context.Background(), fotowebtest.LandscapeAsset) || v.res.Cached(context.Background(), ref) {
 		t.Fatal("cached before any resolve")
 	}
 	if _, err := v.res.Resolve(context.Background(), ref); err != nil {
 		t.Fatal(err)
 	}
 	before := v.res.Stats()
-	if !v.res.Cached(fotowebtest.LandscapeAsset) || !v.res.Cached(ref) || !v.res.Cached("not a ref") {
+	if !v.res.Cached(context.Background(), fotowebtest.LandscapeAsset) || !v.res.Cached(context.Background(), ref) || !v.res.Cached(context.Background(), "not a ref") {
 		t.Error("not cached after a resolve")
 	}
 	v.clock.Advance(DefaultTTL + time.Second)
-	if !v.res.Cached(fotowebtest.LandscapeAsset) {
+	if !v.res.Cached(context.Background(), fotowebtest.LandscapeAsset) {
 		t.Error("a stale entry served while refreshed does not count as cached")
 	}
 	v.clock.Advance(DefaultStaleIfError)
-	if v.res.Cached(fotowebtest.LandscapeAsset) {
+	if v.res.Cached(context.Background(), fotowebtest.LandscapeAsset) {
 		t.Error("an entry past its stale window counts as cached")
 	}
 	if v.res.Stats() != before {

@@ -220,12 +220,12 @@ func TestInvalidateWinsOverBackgroundRefresh(t *testing.T) {
 	}
 	<-src.fetched // FotoWeb answered with the old caption
 	v.fake.SetMetadata(landscapeRef, FieldCaption, "Changed after the answer")
-	if err := res.Invalidate(landscapeRef); err != nil {
+	if err := res.Invalidate(context.Background(), landscapeRef); err != nil {
 		t.Fatal(err)
 	}
 	close(src.gate)
 	res.bgWG.Wait()
-	if _, ok := res.Store().Get(landscapeRef); ok {
+	if _, ok := res.Store().Get(context.Background(), landscapeRef); ok {
 		t.Fatal("the refresh that predates the invalidation was stored")
 	}
 	go func() { <-src.fetched }()
@@ -258,7 +258,7 @@ func TestMissTimeout(t *testing.T) {
 		t.Errorf("%d upstream requests, want 1", c)
 	}
 	release()
-	testutil.WaitFor(t, 10*time.Second, "the fetch to fill the cache", func() bool { return v.res.Cached(landscapeRef) })
+	testutil.WaitFor(t, 10*time.Second, "the fetch to fill the cache", func() bool { return v.res.Cached(context.Background(), landscapeRef) })
 	if _, err := v.res.Resolve(ctx, landscapeRef); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,24 @@ import (
 // three methods by marshalling [Entry] as JSON. Implementations must be
 // safe for concurrent use. Entries handed out by Get must not be modified;
 // a store may return the same *Entry to several callers.
+//
+// ctx is the caller's. A store that waits (a network round trip, a lock)
+// stops waiting when ctx ends: Get then answers a miss and Set gives up
+// the write, and neither counts it as a failure of the store.
+// Delete must not be lost that way: a shared store that could not send it
+// before ctx ended keeps it and sends it later, as it does while its
+// server is unreachable. An in-process store never waits and ignores ctx.
+// The resolver passes the visitor's request context to Get on a lookup,
+// and a context detached from it (bounded by FetchTimeout) to the calls
+// of a fetch, which other callers share.
 type Store interface {
 	// Get returns the entry for key, if the store still holds it.
-	Get(key string) (*Entry, bool)
+	Get(ctx context.Context, key string) (*Entry, bool)
 	// Set stores e under key for at most ttl (the store may drop it
 	// earlier). The resolver decides freshness from the entry itself.
-	Set(key string, e *Entry, ttl time.Duration)
+	Set(ctx context.Context, key string, e *Entry, ttl time.Duration)
 	// Delete removes key.
-	Delete(key string)
+	Delete(ctx context.Context, key string)
 }
 
 // FillLocker is optionally implemented by a [Store] shared between

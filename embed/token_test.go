@@ -2,12 +2,15 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fotoembed/fotoembed/fotoweb/fotowebtest"
+	"github.com/fotoembed/fotoembed/internal/testutil"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -95,7 +98,7 @@ func TestDirectDeliveryUsesLiveToken(t *testing.T) {
 	v := newEnv(t, ResolverConfig{})
 	ctx := context.Background()
 	src := func() string {
-		h, err := v.emb.Img(ctx, landscapeRef, Options{Width: 300, Delivery: DeliveryDirect})
+		h, err := v.emb.Img(ctx, landscapeRef, Options{Width: 300, Links: LinkDirect})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,4 +119,44 @@ func TestDirectDeliveryUsesLiveToken(t *testing.T) {
 		t.Fatal("direct src still carries the revoked token")
 	}
 	getImage(t, s2)
+}
+
+// TestRedirectTokenWaitEndsWithRequest: a redirect whose request ends
+// while the token source is fetching a token returns at once with the
+// context's error (an ErrToken), and asks the token endpoint nothing more.
+func TestRedirectTokenWaitEndsWithRequest(t *testing.T) {
+	const tokenPath = "/fotoweb/oauth2/token"
+	v := newEnv(t, ResolverConfig{})
+	in, err := v.res.Resolve(context.Background(), landscapeRef)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := v.tokens.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) }) // before the fake closes
+	v.fake.SetFault(tokenPath, fotowebtest.Fault{Hang: hang})
+	v.tokens.Invalidate(tok) // the next token call fetches one
+	before := v.fake.Count(tokenPath)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.emb.RedirectURL(ctx, in, urlsig.Options{Width: 400})
+		done <- err
+	}()
+	testutil.WaitFor(t, 10*time.Second, "the token request to reach FotoWeb", func() bool { return v.fake.Count(tokenPath) == before+1 })
+	cancel()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("RedirectURL still waits for the token after its context ended")
+	}
+	if !errors.Is(err, ErrToken) || !errors.Is(err, context.Canceled) {
+		t.Errorf("RedirectURL: %v, want ErrToken and context.Canceled", err)
+	}
+	if n := v.fake.Count(tokenPath) - before; n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
 }

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"strings"
@@ -54,7 +55,7 @@ func TestRedirectURL(t *testing.T) {
 		if parsed.Asset != in.Href || parsed.Ext != ".jpg" {
 			t.Errorf("parsed %+v", parsed)
 		}
-		tg, err := e.RedirectURL(in, parsed.Options)
+		tg, err := e.RedirectURL(context.Background(), in, parsed.Options)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +63,7 @@ func TestRedirectURL(t *testing.T) {
 			t.Errorf("got %+v, want %s %v", tg, want, exp)
 		}
 	}
-	if _, err := e.RedirectURL(in, urlsig.Options{Rendition: "orig"}); !errors.Is(err, ErrRenditionOption) {
+	if _, err := e.RedirectURL(context.Background(), in, urlsig.Options{Rendition: "orig"}); !errors.Is(err, ErrRenditionOption) {
 		t.Errorf("rendition: %v", err)
 	}
 }
@@ -73,15 +74,15 @@ func TestTokenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := info(landscape())
-	if _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
+	if _, err := e.RedirectURL(context.Background(), in, urlsig.Options{}); !errors.Is(err, ErrToken) {
 		t.Errorf("no token source: %v", err)
 	}
-	if _, err := e.RenderImg(in, Options{Delivery: DeliveryDirect}); !errors.Is(err, ErrToken) {
+	if _, err := e.RenderImg(in, Options{Links: LinkDirect}); !errors.Is(err, ErrToken) {
 		t.Errorf("direct without token source: %v", err)
 	}
 	failing := oauth2.TokenSource(failingSource{})
 	e, _ = New(Config{Signer: testSigner(t), Origin: "https://a.example", Tokens: failing})
-	if _, err := e.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
+	if _, err := e.RedirectURL(context.Background(), in, urlsig.Options{}); !errors.Is(err, ErrToken) {
 		t.Errorf("failing token source: %v", err)
 	}
 }
@@ -91,7 +92,7 @@ type failingSource struct{}
 func (failingSource) Token() (*oauth2.Token, error) { return nil, errors.New("token endpoint down") }
 
 func TestNewConfigErrors(t *testing.T) {
-	_, err := New(Config{BaseURL: "ftp://x?y", Origin: "relative", Delivery: DeliveryDirect})
+	_, err := New(Config{BaseURL: "ftp://x?y", Origin: "relative", Links: LinkDirect})
 	if err == nil {
 		t.Fatal("no error")
 	}

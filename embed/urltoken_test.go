@@ -112,8 +112,8 @@ func TestDirectURLToken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, err := emb.URL(ctx, fotowebtest.LandscapeAsset, Options{Width: 400, Delivery: DeliveryDirect})
-			tg, rerr := emb.RedirectURL(in, urlsig.Options{Width: 400})
+			src, err := emb.URL(ctx, fotowebtest.LandscapeAsset, Options{Width: 400, Links: LinkDirect})
+			tg, rerr := emb.RedirectURL(context.Background(), in, urlsig.Options{Width: 400})
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) || !errors.Is(rerr, tt.err) {
 					t.Fatalf("errors %v / %v, want %v", err, rerr, tt.err)
@@ -154,7 +154,7 @@ func TestPreviewPolicyWithoutToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := emb.RedirectURL(in, urlsig.Options{}); !errors.Is(err, ErrToken) {
+	if _, err := emb.RedirectURL(context.Background(), in, urlsig.Options{}); !errors.Is(err, ErrToken) {
 		t.Errorf("no previewToken: %v, want ErrToken", err)
 	}
 }

@@ -23,10 +23,11 @@ var (
 	bucketAssets  = []byte("assets")  // asset NUL Key.String() -> empty: an asset's keys, by prefix
 )
 
-// FileOptions tune [OpenFile].
+// FileOptions tune [OpenFile]. The zero value means the defaults.
 type FileOptions struct {
 	// LockTimeout bounds the wait for the file's lock when another
-	// process holds it (default DefaultLockTimeout).
+	// process holds it (default DefaultLockTimeout; negative is an
+	// error).
 	LockTimeout time.Duration
 }
 
@@ -48,7 +49,10 @@ func OpenFile(path string, opts FileOptions) (*FileLedger, error) {
 	if path == "" {
 		return nil, errors.New("exports: ledger file path is empty")
 	}
-	if opts.LockTimeout <= 0 {
+	if opts.LockTimeout < 0 {
+		return nil, fmt.Errorf("exports: FileOptions.LockTimeout is negative (%v): give 0 for the default (%v), or more", opts.LockTimeout, DefaultLockTimeout)
+	}
+	if opts.LockTimeout == 0 {
 		opts.LockTimeout = DefaultLockTimeout
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {

@@ -68,7 +68,7 @@ func (c *Client) send(ctx context.Context, cl *call) (*response, error) {
 				return nil, c.ctxErr(cl, ctx, err)
 			}
 		}
-		tok, err := c.tokenFor(cl)
+		tok, err := c.tokenFor(ctx, cl)
 		if err != nil {
 			return nil, err
 		}
@@ -122,13 +122,17 @@ func (c *Client) pause(ctx context.Context, cl *call, failures int, d time.Durat
 	return nil
 }
 
-// tokenFor returns the token to send with cl, or nil.
-func (c *Client) tokenFor(cl *call) (*oauth2.Token, error) {
+// tokenFor returns the token to send with cl, or nil. It stops waiting
+// for the token source when ctx ends (see [TokenContext]).
+func (c *Client) tokenFor(ctx context.Context, cl *call) (*oauth2.Token, error) {
 	if c.cfg.Tokens == nil || cl.noToken || cl.bearer != "" {
 		return nil, nil
 	}
-	tok, err := c.cfg.Tokens.Token()
+	tok, err := TokenContext(ctx, c.cfg.Tokens)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, c.ctxErr(cl, ctx, ctx.Err())
+		}
 		return nil, &safeError{msg: "fotoweb: " + cl.method + " " + c.safePath(cl.u) + ": getting a token", err: err}
 	}
 	if tok == nil || tok.AccessToken == "" {

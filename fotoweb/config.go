@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,15 +29,20 @@ const (
 	DefaultUserAgent             = "fotoembed-fotoweb/1"
 )
 
-// Config configures a Client. Only BaseURL is required.
+// Config configures a Client. Only BaseURL is required. A zero field
+// means its default (a zero RateLimit: no limit); a negative duration,
+// count or rate is an error from [New].
 type Config struct {
 	// BaseURL is the FotoWeb origin, "https://tenant.fotoware.cloud":
 	// scheme and host[:port], no path, query or user info.
 	BaseURL string
 	// Tokens supplies access tokens; nil means guest access (no auth).
+	// A [ContextTokenSource] (*tokens.Source) is asked with each
+	// request's context, so that a request whose context ends stops
+	// waiting for a token.
 	Tokens TokenSource
 	// HTTPClient sends the requests; nil means a client of the package's
-	// own with a tuned Transport. Its Timeout should be 0: the client
+	// own with a [NewTransport]. Its Timeout should be 0: the client
 	// bounds each attempt itself and streams large files.
 	HTTPClient *http.Client
 	// Timeout bounds each attempt until the response headers and, for a
@@ -59,9 +63,11 @@ type Config struct {
 	// refuses a token in the query.
 	TokenInQuery bool
 	// RateLimit is a client-side limit in requests per second; 0 means
-	// unlimited.
+	// unlimited, negative is an error.
 	RateLimit float64
-	// Burst is the rate limiter's bucket size; default 1.
+	// Burst is the rate limiter's bucket size: how many requests may go
+	// at once before RateLimit holds them back (0 means 1; negative is
+	// an error). Without RateLimit it does nothing.
 	Burst int
 	// UserAgent is sent with every request; default DefaultUserAgent.
 	UserAgent string
@@ -116,7 +122,7 @@ func New(cfg Config) (*Client, error) {
 		now:    time.Now,
 	}
 	if c.hc == nil {
-		c.hc = &http.Client{Transport: defaultTransport(), CheckRedirect: checkRedirect}
+		c.hc = &http.Client{Transport: NewTransport(), CheckRedirect: checkRedirect}
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -221,21 +227,6 @@ func (cfg *Config) setDefaults() {
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = DefaultUserAgent
-	}
-}
-
-// defaultTransport is http.DefaultTransport tuned for many requests to
-// one host.
-func defaultTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
 	}
 }
 

@@ -167,7 +167,7 @@ func newEnv(t testing.TB, opts fotowebtest.Options, cfg Config) *env {
 	fake := fotowebtest.NewServer(opts)
 	t.Cleanup(fake.Close)
 	e := &env{fake: fake, tokens: newTestTokens(fake.URL), sleeps: &sleeps{}, logs: &testutil.SyncBuffer{}}
-	e.wire = &wire{next: defaultTransport()}
+	e.wire = &wire{next: NewTransport()}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = fake.URL
 	}

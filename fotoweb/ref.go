@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fotoembed/fotoembed/internal/origin"
 )
 
 // Limits on asset references.
@@ -124,23 +126,9 @@ func originPath(origin *url.URL, ref string) (string, error) {
 }
 
 // Origin returns the origin of u, "scheme://host[:port]" in lower case
-// with the scheme's default port dropped: what two URLs share when they
-// are on one origin.
-func Origin(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
-		port = ""
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return scheme + "://" + host
-}
+// with the scheme's default port dropped and an IPv6 host in brackets:
+// what two URLs share when they are on one origin.
+func Origin(u *url.URL) string { return origin.Of(u) }
 
 // canonicalAssetPath decodes and re-encodes each segment of rawPath.
 func canonicalAssetPath(ref, rawPath string) (string, error) {

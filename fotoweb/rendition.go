@@ -118,7 +118,7 @@ func (c *Client) tokenWasStale(ctx context.Context) bool {
 	if _, ok := c.cfg.Tokens.(Invalidator); !ok {
 		return false
 	}
-	before, err := c.cfg.Tokens.Token()
+	before, err := TokenContext(ctx, c.cfg.Tokens)
 	if err != nil || before == nil {
 		return false
 	}
@@ -130,6 +130,6 @@ func (c *Client) tokenWasStale(ctx context.Context) bool {
 	if err != nil || r.status != http.StatusOK {
 		return false
 	}
-	after, err := c.cfg.Tokens.Token()
+	after, err := TokenContext(ctx, c.cfg.Tokens)
 	return err == nil && after != nil && after.AccessToken != before.AccessToken
 }

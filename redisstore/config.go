@@ -32,7 +32,8 @@ const (
 )
 
 // Config configures a [Store]. Only URL is required; zero durations mean
-// the defaults.
+// the defaults. A negative NearTTL turns the near cache off; any other
+// negative duration is an error from Validate.
 type Config struct {
 	// URL locates the Redis server: redis://[user:password@]host:port/db,
 	// rediss://... for TLS, or unix:///path/to/socket. go-redis query
@@ -45,7 +46,9 @@ type Config struct {
 	// NearTTL is how long an entry read from Redis is kept in the
 	// in-process near cache (default 5 s). It bounds how long a replica
 	// can serve an entry another replica has replaced. Negative: no near
-	// cache (every Get asks Redis).
+	// cache while Redis answers (every Get asks Redis). While Redis is
+	// down, entries are kept in it for their full TTL whatever NearTTL
+	// is, so that a replica then behaves like a single one.
 	NearTTL time.Duration
 	// NearLimits bound the near cache (entries, estimated bytes,
 	// not-found markers) as they bound the in-process store; the zero

@@ -40,8 +40,10 @@
 //
 // # When Redis is down or slow
 //
-// Every Redis call is bounded by Timeout (default 200 ms). A failed call
-// is a miss (Get), is dropped (Set) or is kept to be sent later (Delete);
+// Every Redis call is bounded by Timeout (default 200 ms), and Get, Set
+// and Delete also by the caller's context: a visitor who went away stops
+// waiting at once. A failed call (or one whose context ended) is a miss
+// (Get), is dropped (Set) or is kept to be sent later (Delete);
 // the fill lock is skipped and FotoWeb asked directly. While a health
 // ping (every HealthInterval) fails, entries stay in the near cache for
 // their full TTL, so a replica behaves as a single one would. Errors are

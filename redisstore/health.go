@@ -134,7 +134,7 @@ func (s *Store) monitor() {
 			return
 		case <-t.C:
 		}
-		err := s.ping(context.Background())
+		err := s.ping(s.life)
 		if err != nil {
 			s.stats.errors.Add(1)
 		}
@@ -162,7 +162,7 @@ func (s *Store) recover() {
 	ts := append([]*TokenStore(nil), s.tokenStores...)
 	s.tokensMu.Unlock()
 	for _, t := range ts {
-		t.flush(context.Background())
+		t.flush(s.life)
 	}
 }
 

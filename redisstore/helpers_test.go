@@ -111,6 +111,6 @@ func (c *cluster) fetches(href string) int { return c.fake.Count(href) }
 
 // inNear reports whether the store's near cache holds key.
 func (s *Store) inNear(key string) bool {
-	_, ok := s.near.Get(key)
+	_, ok := s.near.Get(context.Background(), key)
 	return ok
 }

@@ -1,7 +1,6 @@
 package redisstore
 
 import (
-	"context"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -14,7 +13,7 @@ import (
 // whole near cache is cleared, since messages sent while the connection
 // was down are lost (pub/sub is fire-and-forget).
 func (s *Store) subscribe() {
-	s.ps = s.rdb.Subscribe(context.Background(), s.channel())
+	s.ps = s.rdb.Subscribe(s.life, s.channel())
 	ch := s.ps.ChannelWithSubscriptions(
 		redis.WithChannelHealthCheckInterval(s.cfg.HealthInterval),
 		redis.WithChannelPingTimeout(s.cfg.Timeout),
@@ -162,7 +161,7 @@ func (p *pendingSet) len() int {
 func (s *Store) replayDeletes() {
 	keys := s.pending.list()
 	for _, k := range keys {
-		if err := s.sendDelete(k); err != nil {
+		if err := s.sendDelete(s.life, k); err != nil {
 			s.fail("replay delete", err)
 			return
 		}

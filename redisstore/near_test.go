@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -27,10 +28,10 @@ func TestNearCacheBounded(t *testing.T) {
 	s := newStore(t, redistest.Start(t), Config{NearTTL: time.Minute, NearLimits: embed.MemoryStoreConfig{MaxEntries: 5, MaxNotFound: 2}})
 	key := func(i int) string { return fmt.Sprintf("/fotoweb/archives/5001-Photos/a-%d.jpg.info", i) }
 	for i := range 20 {
-		s.Set(key(i), &embed.Entry{Info: &embed.Info{Href: key(i)}}, time.Hour)
+		s.Set(context.Background(), key(i), &embed.Entry{Info: &embed.Info{Href: key(i)}}, time.Hour)
 	}
 	for i := range 10 {
-		s.Set(key(100+i), &embed.Entry{NotFound: true}, time.Hour)
+		s.Set(context.Background(), key(100+i), &embed.Entry{NotFound: true}, time.Hour)
 	}
 	st := s.StoreStats()
 	if st.Entries != 5 || st.NotFound != 2 || st.Evictions.Entries != 15 || st.Evictions.NotFound != 8 {
@@ -45,7 +46,7 @@ func TestNearCacheBounded(t *testing.T) {
 		t.Fatal("the near cache holds the least recent entry")
 	}
 	before := s.Stats().SharedHits
-	if e, ok := s.Get(key(0)); !ok || e.Info == nil || e.Info.Href != key(0) {
+	if e, ok := s.Get(context.Background(), key(0)); !ok || e.Info == nil || e.Info.Href != key(0) {
 		t.Fatalf("an entry evicted from the near cache: %v %v", e, ok)
 	}
 	if s.Stats().SharedHits != before+1 {

@@ -66,7 +66,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	}
 	t.Logf("outage noticed after %v", time.Since(killed))
 	c.resolveAll(t, time.Second, a, b, fotowebtest.PanoramaAsset, fotowebtest.SmallAsset)
-	if err := c.replicas[0].res.Invalidate(a); err != nil { // a webhook during the outage
+	if err := c.replicas[0].res.Invalidate(context.Background(), a); err != nil { // a webhook during the outage
 		t.Fatal(err)
 	}
 	if st := c.replicas[0].store.Stats(); st.PendingDeletes != 1 || st.Up || st.Errors == 0 {
@@ -99,7 +99,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	if n := c.fetches(d) - before; n != 1 {
 		t.Errorf("after the restart: %d upstream requests for one asset on three replicas, want 1", n)
 	}
-	if err := c.replicas[1].res.Invalidate(d); err != nil {
+	if err := c.replicas[1].res.Invalidate(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	key, _ := c.replicas[1].res.Key(d)
@@ -136,7 +136,7 @@ func TestRedisSlow(t *testing.T) {
 	}
 	// A webhook while Redis is frozen: held, and sent when it answers,
 	// so the entry it kept is not served after the recovery.
-	if err := c.replicas[0].res.Invalidate(fotowebtest.LandscapeAsset); err != nil {
+	if err := c.replicas[0].res.Invalidate(context.Background(), fotowebtest.LandscapeAsset); err != nil {
 		t.Fatal(err)
 	}
 	c.redis.Resume()
@@ -176,8 +176,8 @@ func TestStartWithoutRedis(t *testing.T) {
 	if st := s.Status(); st.Up || st.Error == "" {
 		t.Errorf("Status with Redis down: %+v", st)
 	}
-	s.Set("/a.info", &embed.Entry{NotFound: true}, time.Minute)
-	if _, ok := s.Get("/a.info"); !ok {
+	s.Set(context.Background(), "/a.info", &embed.Entry{NotFound: true}, time.Minute)
+	if _, ok := s.Get(context.Background(), "/a.info"); !ok {
 		t.Error("the near cache does not serve while Redis is down")
 	}
 	r.Restart()
@@ -186,10 +186,10 @@ func TestStartWithoutRedis(t *testing.T) {
 		t.Error("the near cache was not cleared when Redis came up")
 	}
 	other := newStore(t, r, Config{})
-	s.Set("/b.info", &embed.Entry{NotFound: true}, time.Minute)
-	if _, ok := other.Get("/b.info"); !ok {
+	s.Set(context.Background(), "/b.info", &embed.Entry{NotFound: true}, time.Minute)
+	if _, ok := other.Get(context.Background(), "/b.info"); !ok {
 		t.Error("not shared after Redis came up")
 	}
-	other.Delete("/b.info")
+	other.Delete(context.Background(), "/b.info")
 	testutil.WaitFor(t, time.Second, "the invalidation reaches the late store", func() bool { return !s.inNear("/b.info") })
 }

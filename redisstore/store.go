@@ -37,6 +37,11 @@ type Store struct {
 	tokensMu    sync.Mutex
 	tokenStores []*TokenStore // to push tokens saved during an outage
 
+	// life is the context of the Store's own background work (health
+	// pings, replays, lock releases, the subscription); Close ends it.
+	life    context.Context
+	endLife context.CancelFunc
+
 	ps        *redis.PubSub
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -65,6 +70,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		log:  newRateLog(cfg.Logger, cfg.LogInterval),
 		stop: make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.WithoutCancel(ctx))
 	s.fills.init()
 	s.pending.init()
 	s.health.init(time.Now())
@@ -90,10 +96,12 @@ func nearCleanup(d time.Duration) time.Duration {
 	return max(d, 5*time.Second)
 }
 
-// Close stops the subscriber and monitor and closes the connections.
+// Close stops the subscriber and monitor, ends the Redis calls of its
+// background work and closes the connections.
 func (s *Store) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.endLife()
 		close(s.stop)
 		if s.ps != nil {
 			s.ps.Close()
@@ -110,33 +118,66 @@ func (s *Store) entryKey(key string) string { return s.cfg.KeyPrefix + "entry:" 
 // channel is the invalidation channel.
 func (s *Store) channel() string { return s.cfg.KeyPrefix + "invalidate" }
 
-// opCtx bounds one Redis call by Timeout. Get, Set and Delete (the
-// embed.Store methods) have no caller context; they use the background.
+// opCtx bounds one Redis call by Timeout and ctx: the caller's for Get,
+// Set, Delete and the other methods given one, the Store's life for its
+// background work.
 func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.cfg.Timeout)
 }
 
+// awaitCall runs call (Redis calls under a context derived from ctx) and
+// returns its answer, or ctx's error as soon as ctx ends. The Redis client
+// stops at a deadline but does not notice a cancellation: a call to a
+// Redis that answers slowly would otherwise keep a caller that has gone
+// away until Timeout. An abandoned call goes on in the background until
+// Timeout (the command may still take effect).
+func awaitCall[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return call() // never cancelled
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := call()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
 // Get implements [embed.Store]: the near cache, then Redis. A Redis error
 // or timeout is a miss; while the health ping fails, Redis is not asked.
-func (s *Store) Get(key string) (*embed.Entry, bool) {
-	if e, ok := s.near.Get(key); ok {
+// When ctx ends first, Get stops waiting for Redis and answers a miss,
+// not counted as an error.
+func (s *Store) Get(ctx context.Context, key string) (*embed.Entry, bool) {
+	if e, ok := s.near.Get(ctx, key); ok {
 		s.stats.nearHits.Add(1)
 		return e, true
 	}
-	if !s.health.up() {
+	if !s.health.up() || ctx.Err() != nil {
 		s.stats.misses.Add(1)
 		return nil, false
 	}
 	seq := s.invalSeq.Load()
-	ctx, cancel := s.opCtx(context.Background())
+	octx, cancel := s.opCtx(ctx)
 	defer cancel()
-	b, err := s.rdb.Get(ctx, s.entryKey(key)).Bytes()
+	b, err := awaitCall(ctx, func() ([]byte, error) { return s.rdb.Get(octx, s.entryKey(key)).Bytes() })
 	if errors.Is(err, redis.Nil) {
 		s.stats.misses.Add(1)
 		return nil, false
 	}
 	if err != nil {
-		s.fail("get", err)
+		if !callerDone(ctx) {
+			s.fail("get", err)
+		}
 		s.stats.misses.Add(1)
 		return nil, false
 	}
@@ -148,7 +189,7 @@ func (s *Store) Get(key string) (*embed.Entry, bool) {
 	}
 	s.stats.sharedHits.Add(1)
 	if s.cfg.NearTTL > 0 && s.invalSeq.Load() == seq {
-		s.near.Set(key, &e, s.cfg.NearTTL)
+		s.near.Set(ctx, key, &e, s.cfg.NearTTL)
 	}
 	return &e, true
 }
@@ -157,8 +198,10 @@ func (s *Store) Get(key string) (*embed.Entry, bool) {
 // near cache for NearTTL (for ttl while Redis is down, so that a replica
 // then behaves like a single one). It is dropped when an invalidation of
 // key arrived while it was being fetched under LockFill: it may predate
-// the change the invalidation announced.
-func (s *Store) Set(key string, e *embed.Entry, ttl time.Duration) {
+// the change the invalidation announced. When ctx ends first, Set stops
+// waiting for Redis, not counted as an error: the near cache holds the
+// entry, Redis holds it only if the write was already sent.
+func (s *Store) Set(ctx context.Context, key string, e *embed.Entry, ttl time.Duration) {
 	if e == nil || s.fills.invalidated(key) {
 		return
 	}
@@ -171,39 +214,43 @@ func (s *Store) Set(key string, e *embed.Entry, ttl time.Duration) {
 		near = ttl
 	}
 	if near > 0 {
-		s.near.Set(key, e, near)
+		s.near.Set(ctx, key, e, near)
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		s.log.warn("redisstore: cannot encode entry", "key", key, "err", err)
 		return
 	}
-	if !s.health.up() {
+	if !s.health.up() || ctx.Err() != nil {
 		return
 	}
 	if ttl < 0 {
 		ttl = 0
 	}
-	ctx, cancel := s.opCtx(context.Background())
+	octx, cancel := s.opCtx(ctx)
 	defer cancel()
-	if err := s.rdb.Set(ctx, s.entryKey(key), b, ttl).Err(); err != nil {
+	_, err = awaitCall(ctx, func() (string, error) { return s.rdb.Set(octx, s.entryKey(key), b, ttl).Result() })
+	if err != nil && !callerDone(ctx) {
 		s.fail("set", err)
 	}
 }
 
 // Delete implements [embed.Store]: the entry is removed here, from Redis,
 // and from every replica's near cache (a message on the invalidation
-// channel). When Redis cannot be reached the invalidation is kept and
-// sent when it answers again.
-func (s *Store) Delete(key string) {
+// channel). When Redis cannot be reached, or ctx ends before it
+// answered, the invalidation is kept and sent by the health monitor when
+// Redis answers its next ping.
+func (s *Store) Delete(ctx context.Context, key string) {
 	s.stats.deletes.Add(1)
 	s.dropLocal(key)
-	if s.health.up() {
-		err := s.sendDelete(key)
+	if s.health.up() && ctx.Err() == nil {
+		err := s.sendDelete(ctx, key)
 		if err == nil {
 			return
 		}
-		s.fail("delete", err)
+		if !callerDone(ctx) {
+			s.fail("delete", err)
+		}
 	}
 	if !s.pending.add(key) {
 		s.log.warn("redisstore: too many invalidations held while Redis is down; this one is lost (the entry expires by itself)",
@@ -212,13 +259,15 @@ func (s *Store) Delete(key string) {
 }
 
 // sendDelete removes key from Redis and announces it to every replica.
-func (s *Store) sendDelete(key string) error {
-	ctx, cancel := s.opCtx(context.Background())
+func (s *Store) sendDelete(ctx context.Context, key string) error {
+	octx, cancel := s.opCtx(ctx)
 	defer cancel()
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.entryKey(key))
-		p.Publish(ctx, s.channel(), key)
-		return nil
+	_, err := awaitCall(ctx, func() ([]redis.Cmder, error) {
+		return s.rdb.TxPipelined(octx, func(p redis.Pipeliner) error {
+			p.Del(octx, s.entryKey(key))
+			p.Publish(octx, s.channel(), key)
+			return nil
+		})
 	})
 	return err
 }
@@ -227,7 +276,7 @@ func (s *Store) sendDelete(key string) error {
 // way here as invalidated.
 func (s *Store) dropLocal(key string) {
 	s.invalSeq.Add(1)
-	s.near.Delete(key)
+	s.near.Delete(s.life, key)
 	s.fills.invalidate(key)
 }
 

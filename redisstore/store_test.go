@@ -27,8 +27,8 @@ func TestEntryRoundTrip(t *testing.T) {
 			Previews: []embed.Preview{{Size: 200, Width: 200, Height: 133, Href: "/p.jpg"}}},
 		Fetched: now, FreshUntil: now.Add(time.Minute), StaleUntil: now.Add(time.Hour),
 	}
-	a.Set("/a.info", e, 90*time.Second)
-	got, ok := b.Get("/a.info")
+	a.Set(context.Background(), "/a.info", e, 90*time.Second)
+	got, ok := b.Get(context.Background(), "/a.info")
 	if !ok {
 		t.Fatal("entry not shared")
 	}
@@ -39,12 +39,12 @@ func TestEntryRoundTrip(t *testing.T) {
 	if ttl <= 80*time.Second || ttl > 90*time.Second {
 		t.Errorf("Redis TTL %v, want 90s", ttl)
 	}
-	a.Delete("/a.info")
+	a.Delete(context.Background(), "/a.info")
 	if n, err := a.rdb.Exists(context.Background(), "rt:entry:/a.info").Result(); err != nil || n != 0 {
 		t.Errorf("entry still in Redis after Delete (%d, %v)", n, err)
 	}
 	testutil.WaitFor(t, time.Second, "b's near cache drops the deleted entry", func() bool { return !b.inNear("/a.info") })
-	if _, ok := b.Get("/a.info"); ok {
+	if _, ok := b.Get(context.Background(), "/a.info"); ok {
 		t.Error("entry still there after Delete")
 	}
 }
@@ -95,7 +95,7 @@ func TestWebhookInvalidatesAll(t *testing.T) {
 		t.Fatalf("%d upstream requests before the webhook", n)
 	}
 	start := time.Now()
-	if err := c.replicas[0].res.Invalidate(href); err != nil {
+	if err := c.replicas[0].res.Invalidate(context.Background(), href); err != nil {
 		t.Fatal(err)
 	}
 	key, _ := c.replicas[0].res.Key(href)
@@ -125,13 +125,13 @@ func TestNearCacheExpires(t *testing.T) {
 	r := redistest.Start(t)
 	a := newStore(t, r, Config{NearTTL: 50 * time.Millisecond})
 	b := newStore(t, r, Config{NearTTL: 50 * time.Millisecond})
-	a.Set("/k.info", &embed.Entry{NotFound: true}, time.Minute)
-	if e, ok := b.Get("/k.info"); !ok || !e.NotFound {
+	a.Set(context.Background(), "/k.info", &embed.Entry{NotFound: true}, time.Minute)
+	if e, ok := b.Get(context.Background(), "/k.info"); !ok || !e.NotFound {
 		t.Fatal("b: entry not shared")
 	}
-	a.Set("/k.info", &embed.Entry{Info: &embed.Info{Href: "/k.info"}}, time.Minute) // no invalidation
+	a.Set(context.Background(), "/k.info", &embed.Entry{Info: &embed.Info{Href: "/k.info"}}, time.Minute) // no invalidation
 	testutil.WaitFor(t, 2*time.Second, "b reads the new entry", func() bool {
-		e, ok := b.Get("/k.info")
+		e, ok := b.Get(context.Background(), "/k.info")
 		return ok && e.Info != nil
 	})
 }
@@ -163,15 +163,101 @@ func TestInvalidationDuringFill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Delete("/f.info") // the webhook, on another replica
+	b.Delete(context.Background(), "/f.info") // the webhook, on another replica
 	testutil.WaitFor(t, time.Second, "a hears of the invalidation", func() bool { return a.fills.invalidated("/f.info") })
-	a.Set("/f.info", &embed.Entry{NotFound: true}, time.Minute)
+	a.Set(context.Background(), "/f.info", &embed.Entry{NotFound: true}, time.Minute)
 	unlock()
-	if _, ok := b.Get("/f.info"); ok {
+	if _, ok := b.Get(context.Background(), "/f.info"); ok {
 		t.Error("an entry fetched across an invalidation was stored")
 	}
-	a.Set("/f.info", &embed.Entry{NotFound: true}, time.Minute) // a later fill is stored
-	if _, ok := b.Get("/f.info"); !ok {
+	a.Set(context.Background(), "/f.info", &embed.Entry{NotFound: true}, time.Minute) // a later fill is stored
+	if _, ok := b.Get(context.Background(), "/f.info"); !ok {
 		t.Error("a Set after the fill ended was dropped")
+	}
+}
+
+// TestCallerContextEnds: Get and Set stop waiting for Redis when the
+// caller's context ends, though Redis answers nothing and Timeout is an
+// hour away: Get answers a miss, Set gives up the write, and neither
+// counts as a Redis error.
+func TestCallerContextEnds(t *testing.T) {
+	r := redistest.Start(t)
+	// No health pings: a frozen Redis must not be reported down meanwhile.
+	s := newStore(t, r, Config{KeyPrefix: "cx:", Timeout: time.Hour, HealthInterval: time.Hour})
+	t.Cleanup(r.Resume) // before the store closes
+	bg := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	e := &embed.Entry{NotFound: true, Fetched: now, FreshUntil: now.Add(time.Minute), StaleUntil: now.Add(time.Minute)}
+	s.Set(bg, "/a.info", e, time.Minute)
+	s.clearNear() // Get must ask Redis
+	before := s.Stats()
+
+	r.Pause()
+	ctx, cancel := context.WithCancel(bg)
+	asked := s.rdb.PoolStats()
+	got := make(chan bool, 1)
+	go func() {
+		_, ok := s.Get(ctx, "/a.info")
+		got <- ok
+	}()
+	testutil.WaitFor(t, 10*time.Second, "Get to take a connection to the frozen Redis", func() bool {
+		st := s.rdb.PoolStats()
+		return st.Hits+st.Misses > asked.Hits+asked.Misses
+	})
+	cancel()
+	select {
+	case ok := <-got:
+		if ok {
+			t.Error("Get whose context ended found the entry")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Get still waits for the frozen Redis after its context ended")
+	}
+
+	set := make(chan struct{})
+	go func() {
+		s.Set(ctx, "/b.info", e, time.Minute) // ctx has ended
+		close(set)
+	}()
+	select {
+	case <-set:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Set with an ended context waits for the frozen Redis")
+	}
+	after := s.Stats()
+	if after.Errors != before.Errors || after.Misses != before.Misses+1 || after.SharedHits != before.SharedHits {
+		t.Errorf("stats %+v after the ended contexts, before %+v: want one more miss, no error", after, before)
+	}
+
+	r.Resume()
+	if n, err := s.rdb.Exists(bg, "cx:entry:/b.info").Result(); err != nil || n != 0 {
+		t.Errorf("Set with an ended context wrote to Redis (%d, %v)", n, err)
+	}
+	s.clearNear()
+	if _, ok := s.Get(bg, "/a.info"); !ok {
+		t.Error("Get after Redis answers again: entry missing")
+	}
+}
+
+// TestDeleteAfterContextEnds: a Delete whose context has ended is not
+// lost: it is held and sent when Redis answers the next health ping.
+func TestDeleteAfterContextEnds(t *testing.T) {
+	r := redistest.Start(t)
+	s := newStore(t, r, Config{KeyPrefix: "dx:"})
+	bg := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s.Set(bg, "/a.info", &embed.Entry{NotFound: true, Fetched: now, FreshUntil: now.Add(time.Minute), StaleUntil: now.Add(time.Minute)}, time.Minute)
+	ctx, cancel := context.WithCancel(bg)
+	cancel()
+	s.Delete(ctx, "/a.info")
+	if s.inNear("/a.info") {
+		t.Error("near cache still holds the deleted entry")
+	}
+	testutil.WaitFor(t, 10*time.Second, "the held delete to be sent", func() bool { return s.Stats().PendingDeletes == 0 })
+	if n, err := s.rdb.Exists(bg, "dx:entry:/a.info").Result(); err != nil || n != 0 {
+		t.Errorf("entry still in Redis after the held Delete (%d, %v)", n, err)
+	}
+	if st := s.Stats(); st.Errors != 0 {
+		t.Errorf("an ended context counted as a Redis error: %+v", st)
 	}
 }

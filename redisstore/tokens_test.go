@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -49,18 +48,7 @@ func newTokenEnv(t *testing.T) *tokenEnv {
 // user without a browser.
 func (e *tokenEnv) login(t *testing.T) *oauth2.Token {
 	t.Helper()
-	verifier, state := tokens.NewVerifier(), tokens.NewState()
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(e.cfg.AuthCodeURL(state, verifier))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if err != nil || loc.Query().Get("code") == "" {
-		t.Fatalf("authorize: %s, Location %q", resp.Status, resp.Header.Get("Location"))
-	}
-	tok, err := e.cfg.Exchange(context.Background(), loc.Query().Get("code"), verifier, e.opts)
+	tok, err := fotowebtest.Login(context.Background(), e.cfg, e.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,17 +151,17 @@ func TestTokenSeed(t *testing.T) {
 	}
 	e.clk.Advance(time.Minute)
 	relogin := e.login(t)
-	if ok, err := ts.Seed(ctx, &memStore{tok: relogin}); !ok || err != nil {
+	if ok, err := ts.Seed(ctx, tokens.NewMemoryStore(relogin)); !ok || err != nil {
 		t.Fatalf("Seed with a new login: %v %v", ok, err)
 	}
-	if ok, _ := ts.Seed(ctx, &memStore{tok: first}); ok {
+	if ok, _ := ts.Seed(ctx, tokens.NewMemoryStore(first)); ok {
 		t.Error("an older token replaced a newer one")
 	}
 	got, err := newStore(t, r, Config{}).TokenStore("user", nil).Load(ctx)
 	if err != nil || got.RefreshToken != relogin.RefreshToken {
 		t.Errorf("another replica loads %v, %v; want the new login's token", got != nil, err)
 	}
-	if ok, err := ts.Seed(ctx, &memStore{}); ok || err != nil {
+	if ok, err := ts.Seed(ctx, tokens.NewMemoryStore(nil)); ok || err != nil {
 		t.Errorf("Seed from an empty source: %v %v", ok, err)
 	}
 }
@@ -205,28 +193,6 @@ func TestTokenRedisLostData(t *testing.T) {
 	if _, err := src.Token(); err != nil {
 		t.Fatalf("the first replica: %v", err)
 	}
-}
-
-// memStore is a tokens.TokenStore in memory.
-type memStore struct {
-	mu  sync.Mutex
-	tok *oauth2.Token
-}
-
-func (m *memStore) Load(context.Context) (*oauth2.Token, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.tok == nil {
-		return nil, tokens.ErrNoToken
-	}
-	return m.tok, nil
-}
-
-func (m *memStore) Save(_ context.Context, t *oauth2.Token) error {
-	m.mu.Lock()
-	m.tok = t
-	m.mu.Unlock()
-	return nil
 }
 
 // TestTokenDuringOutage: with Redis down, the replica whose token expires

@@ -33,7 +33,7 @@ type AuditConfig struct {
 	// is a warning; 0 means DefaultWarnWithin, negative never warns.
 	WarnWithin time.Duration
 	// Concurrency bounds the assets resolved at once; 0 means
-	// DefaultConcurrency.
+	// DefaultConcurrency, negative is an error.
 	Concurrency int
 	// Extensions are the file extensions of pages; nil means
 	// DefaultExtensions.
@@ -154,7 +154,12 @@ func newAuditRun(cfg AuditConfig) (*auditRun, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Concurrency <= 0 {
+	var errs []error
+	if cfg.Concurrency < 0 {
+		errs = append(errs, fmt.Errorf("rewrite: AuditConfig.Concurrency is negative (%d): give 0 for the default (%d), or more",
+			cfg.Concurrency, DefaultConcurrency))
+	}
+	if cfg.Concurrency == 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
 	if cfg.WarnWithin == 0 {
@@ -168,7 +173,6 @@ func newAuditRun(cfg AuditConfig) (*auditRun, error) {
 	if cfg.Signer != nil {
 		a.prefix = cfg.Signer.Prefix()
 	}
-	var errs []error
 	if src, ok := cfg.Source.(auditSource); ok {
 		a.src = src
 	} else {

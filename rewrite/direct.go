@@ -69,14 +69,14 @@ func NewDirect(cfg DirectConfig) (*Direct, error) {
 	d := &Direct{cfg: cfg}
 	if cfg.Signer != nil {
 		emb, err := embed.New(embed.Config{Signer: cfg.Signer, BaseURL: cfg.BaseURL,
-			Delivery: embed.DeliverySigned, CreditPrefix: cfg.CreditPrefix, Now: cfg.Now})
+			Links: embed.LinkSigned, CreditPrefix: cfg.CreditPrefix, Now: cfg.Now})
 		if err != nil {
 			return nil, fmt.Errorf("rewrite: %w", err)
 		}
 		d.emb = emb
 	}
 	if cfg.Exporter != nil {
-		exp, err := embed.New(embed.Config{Exporter: cfg.Exporter, Delivery: embed.DeliveryExport,
+		exp, err := embed.New(embed.Config{Exporter: cfg.Exporter, Links: embed.LinkExport,
 			CreditPrefix: cfg.CreditPrefix, Now: cfg.Now})
 		if err != nil {
 			return nil, fmt.Errorf("rewrite: %w", err)
@@ -179,9 +179,10 @@ func (d *Direct) resolve(ctx context.Context, reqs []Request, env resolveEnv) []
 }
 
 // image lays out one request with embed's own plan (embed.Info.Layout),
-// so that the markup follows the same rules as embed's <img>: the author's
-// width is the CSS width, and an author's alt (NeedAlt unset) makes the
-// metadata alt text irrelevant.
+// so that the markup follows the same rules as embed's <img> and
+// <figure>: the author's width is the CSS width, an author's alt (NeedAlt
+// unset) makes the metadata alt text irrelevant, and a figure's alt text
+// does not repeat its caption (embed.Text.FigureAlt).
 func (d *Direct) image(ctx context.Context, in *embed.Info, r Request, m Mode) (*Image, error) {
 	l, err := in.Layout(embed.Options{Width: r.Width, Decorative: !r.NeedAlt})
 	switch {
@@ -192,6 +193,9 @@ func (d *Direct) image(ctx context.Context, in *embed.Info, r Request, m Mode) (
 	}
 	if m == ModeExport {
 		return d.exportImage(ctx, in, r)
+	}
+	if r.Figure {
+		l.Alt = in.Text.FigureAlt(l.Alt)
 	}
 	img := &Image{Width: l.Width, Height: l.Height, Alt: l.Alt,
 		Caption: in.Text.Caption, Credit: in.Text.CreditLine(d.cfg.CreditPrefix)}

@@ -66,7 +66,7 @@ func (d *Direct) previewToken(ctx context.Context, asset string) (string, error)
 type recordStore struct{ rec *record }
 
 // Get implements embed.Store.
-func (s recordStore) Get(key string) (*embed.Entry, bool) {
+func (s recordStore) Get(_ context.Context, key string) (*embed.Entry, bool) {
 	e, ok := s.rec.asset(key)
 	if !ok {
 		return nil, false
@@ -78,11 +78,11 @@ func (s recordStore) Get(key string) (*embed.Entry, bool) {
 }
 
 // Set implements embed.Store; only found assets are kept.
-func (s recordStore) Set(key string, e *embed.Entry, _ time.Duration) {
+func (s recordStore) Set(_ context.Context, key string, e *embed.Entry, _ time.Duration) {
 	if e != nil && e.Info != nil && !e.NotFound && !e.Stale {
 		s.rec.setAsset(key, e)
 	}
 }
 
 // Delete implements embed.Store.
-func (s recordStore) Delete(string) {}
+func (s recordStore) Delete(context.Context, string) {}

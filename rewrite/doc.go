@@ -47,7 +47,10 @@
 // Any other data-fotoweb-* attribute is an error. A figure placeholder
 // that is alone in a plain <p> (as Markdown renders an image on its own
 // line) replaces that paragraph, since a <figure> may not sit inside a
-// <p>.
+// <p>. In a figure, an alt text from FotoWeb does not repeat the caption
+// the <figcaption> shows (by default both are the description): it gives
+// way to the title, or to alt="" when the title repeats the caption too,
+// as in the embed package's figures (embed.Text.FigureAlt).
 //
 // Placeholders inside <pre>, <code>, <textarea>, <script>, <style>,
 // <title> and HTML comments are left alone (documentation about

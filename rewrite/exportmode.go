@@ -37,10 +37,12 @@ func pageURL(site, rel string) string {
 // exportImage lays out request r of in with export delivery: src and
 // srcset are the exporter's public URLs (the widest export's
 // doubleResolution URL too, when FotoWeb gives one), exported first when
-// the exporter has no record of them.
+// the exporter has no record of them. A figure's alt text is embed's
+// (embed.Text.FigureAlt): rendered as a figure, the alt does not repeat
+// the caption.
 func (d *Direct) exportImage(ctx context.Context, in *embed.Info, r Request) (*Image, error) {
 	o := embed.Options{Width: r.Width, Decorative: !r.NeedAlt, Publication: r.Publication}
-	rd, err := d.exp.RenderContext(ctx, in, o, false)
+	rd, err := d.exp.RenderContext(ctx, in, o, r.Figure)
 	if err != nil {
 		return nil, explainExport(err)
 	}

@@ -138,8 +138,8 @@ func TestExportModeNeedsExporter(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "export links need an exporter") || !strings.Contains(err.Error(), `site URL "www.example.org"`) {
 		t.Errorf("err %v", err)
 	}
-	if m, ok := rewrite.ParseMode("export"); !ok || m != rewrite.ModeExport || m.String() != "export" {
-		t.Errorf("ParseMode(export) = %v, %v", m, ok)
+	if m, err := rewrite.ParseMode("export"); err != nil || m != rewrite.ModeExport || m.String() != "export" {
+		t.Errorf("ParseMode(export) = %v, %v", m, err)
 	}
 }
 

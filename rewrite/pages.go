@@ -100,7 +100,8 @@ func (r *run) requests(pages []*page) []Request {
 				r.fail(p, ph, errors.New("the page has a <base> element, against which the relative paths of downloaded images would resolve; use signed links"))
 				continue
 			}
-			q := Request{Ref: ph.ref, Key: key, Width: ph.opts.width, NeedAlt: !ph.opts.hasAlt}
+			q := Request{Ref: ph.ref, Key: key, Width: ph.opts.width, NeedAlt: !ph.opts.hasAlt,
+				Figure: !ph.opts.hasAlt && ph.opts.figure}
 			if r.cfg.Mode == ModeExport {
 				q.Publication = pageURL(r.cfg.SiteURL, p.file.rel)
 			}

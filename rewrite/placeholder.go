@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/boolean"
 )
 
 // Placeholder syntax.
@@ -21,6 +22,8 @@ const (
 	// if any, is the figure's class.
 	AttrFigure = "data-fotoweb-figure"
 	// AttrPriority marks the page's main image (eager, high priority).
+	// Present without a value it is true; a value is a boolean word
+	// (1, true, yes or on; 0, false, no or off; any case).
 	AttrPriority = "data-fotoweb-priority"
 )
 
@@ -91,9 +94,9 @@ func (t *tagParse) attr(key, val string) {
 		o.figure, o.figureClass, t.hasOption = true, strings.TrimSpace(val), true
 	case key == AttrPriority:
 		t.hasOption = true
-		b, ok := parseFlag(val)
-		if !ok {
-			t.fail("%s=%q: leave it empty or write true or false", AttrPriority, val)
+		b, err := boolean.ParseAttr(val)
+		if err != nil {
+			t.fail("%s: %v; or leave it empty for true", AttrPriority, err)
 		}
 		o.priority = o.priority || b
 	case strings.HasPrefix(key, AttrAsset+"-"):
@@ -129,18 +132,6 @@ func (t *tagParse) keep(key, val string) {
 // fail records a problem with the tag.
 func (t *tagParse) fail(format string, args ...any) {
 	t.errs = append(t.errs, fmt.Errorf("%w: %s", ErrPlaceholder, fmt.Sprintf(format, args...)))
-}
-
-// parseFlag parses a boolean attribute value: empty or true/1/yes is true,
-// false/0/no is false.
-func parseFlag(v string) (bool, bool) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "true", "1", "yes":
-		return true, true
-	case "false", "0", "no":
-		return false, true
-	}
-	return false, false
 }
 
 // hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.

@@ -19,7 +19,10 @@ const (
 // DefaultExtensions are the file extensions of pages.
 var DefaultExtensions = []string{".html", ".htm"}
 
-// Config configures [Run].
+// Config configures [Run]. A zero field means its default; a negative
+// MaxAge means the record is not used, a negative Concurrency is an
+// error. (The same holds for [AuditConfig] and [ServiceConfig]: a zero
+// field is its default, a negative count or time limit an error.)
 type Config struct {
 	// Root is the site folder the generator wrote; required.
 	Root string
@@ -39,7 +42,7 @@ type Config struct {
 	// default publication.
 	SiteURL string
 	// Concurrency bounds the assets resolved (and previews downloaded) at
-	// once; 0 means DefaultConcurrency.
+	// once; 0 means DefaultConcurrency, negative is an error.
 	Concurrency int
 	// CacheFile is the record of earlier runs; "" means
 	// DefaultCacheFile at the root of the output.
@@ -47,7 +50,9 @@ type Config struct {
 	// NoCache turns the record off: every asset is asked for again.
 	NoCache bool
 	// MaxAge is how long what the record holds is used; 0 means
-	// DefaultMaxAge.
+	// DefaultMaxAge. Negative: nothing the record holds is used (every
+	// asset is asked for again), but the record is still written for
+	// later runs; NoCache turns it off altogether.
 	MaxAge time.Duration
 	// AssetDir is the folder of downloaded previews, slash-separated and
 	// relative to the root of the output; "" means DefaultAssetDir.
@@ -152,6 +157,10 @@ func newRun(cfg Config) (*run, error) {
 	if cfg.Mode != ModeSigned && cfg.Mode != ModeDownload && cfg.Mode != ModeExport {
 		errs = append(errs, fmt.Errorf("rewrite: unknown mode %d", int(cfg.Mode)))
 	}
+	if cfg.Concurrency < 0 {
+		errs = append(errs, fmt.Errorf("rewrite: Config.Concurrency is negative (%d): give 0 for the default (%d), or more",
+			cfg.Concurrency, DefaultConcurrency))
+	}
 	if cfg.SiteURL != "" {
 		if err := checkSiteURL(cfg.SiteURL); err != nil {
 			errs = append(errs, err)
@@ -181,7 +190,7 @@ func newRun(cfg Config) (*run, error) {
 // defaults fills in zero Config fields and checks AssetDir.
 func (r *run) defaults() error {
 	c := &r.cfg
-	if c.Concurrency <= 0 {
+	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
 	}
 	if c.MaxAge == 0 {

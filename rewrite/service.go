@@ -38,9 +38,10 @@ type ServiceConfig struct {
 	// HTTPClient sends the requests; nil means a client of its own.
 	HTTPClient *http.Client
 	// BatchSize is the number of items per request; 0 means
-	// DefaultBatchSize.
+	// DefaultBatchSize, negative is an error.
 	BatchSize int
-	// Timeout bounds each request; 0 means DefaultServiceTimeout.
+	// Timeout bounds each request; 0 means DefaultServiceTimeout,
+	// negative is an error.
 	Timeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -65,13 +66,19 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("rewrite: the service needs an API key")
 	}
+	if cfg.BatchSize < 0 {
+		return nil, fmt.Errorf("rewrite: ServiceConfig.BatchSize is negative (%d): give 0 for the default (%d), or more", cfg.BatchSize, DefaultBatchSize)
+	}
+	if cfg.Timeout < 0 {
+		return nil, fmt.Errorf("rewrite: ServiceConfig.Timeout is negative (%v): give 0 for the default (%v), or more", cfg.Timeout, DefaultServiceTimeout)
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{}
 	}
-	if cfg.BatchSize <= 0 {
+	if cfg.BatchSize == 0 {
 		cfg.BatchSize = DefaultBatchSize
 	}
-	if cfg.Timeout <= 0 {
+	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultServiceTimeout
 	}
 	if cfg.Now == nil {
@@ -181,7 +188,9 @@ func (s *Service) answer(r resolveResult, req Request, rec *record) (*Image, err
 	if r.Error != "" {
 		return nil, &reasonError{"the service says: " + r.Error, nil}
 	}
-	if req.NeedAlt && r.Alt == "" {
+	// A figure's alt text is "" when its caption, read instead, repeats
+	// its alt and title texts (embed.Text.FigureAlt).
+	if req.NeedAlt && r.Alt == "" && (!req.Figure || r.Caption == "") {
 		return nil, fmt.Errorf("%w in FotoWeb: write alt=\"...\" on the tag, or alt=\"\" for a decorative image", ErrNoAlt)
 	}
 	it := &serviceItem{URL: r.URL, Srcset: r.Srcset, Width: r.Width, Height: r.Height,

@@ -17,7 +17,10 @@ type resolveItem struct {
 	Ref        string `json:"ref"`
 	Width      int    `json:"width,omitempty"`
 	Decorative bool   `json:"decorative,omitempty"`
-	Delivery   string `json:"delivery"`
+	// Figure asks for a figure's alt text, which does not repeat the
+	// caption: the service knows the title it falls back to.
+	Figure   bool   `json:"figure,omitempty"`
+	Delivery string `json:"delivery"`
 	// Publication is the page's URL (export delivery); "" leaves the
 	// service's default.
 	Publication string `json:"publication,omitempty"`
@@ -42,8 +45,10 @@ type resolveResult struct {
 
 // post asks /v1/resolve for reqs[idx...], retrying transport failures and
 // 429/5xx answers. An author's alt makes the item decorative for the
-// service: the alt text it would send is not used. ModeExport asks for
-// export delivery; the other modes for signed URLs.
+// service: the alt text it would send is not used. A figure's item asks
+// for a figure (Request.Figure), whose alt text the service makes so that
+// it does not repeat the caption. ModeExport asks for export delivery;
+// the other modes for signed URLs.
 func (s *Service) post(ctx context.Context, reqs []Request, idx []int, m Mode) ([]resolveResult, error) {
 	var body struct {
 		Items []resolveItem `json:"items"`
@@ -55,7 +60,7 @@ func (s *Service) post(ctx context.Context, reqs []Request, idx []int, m Mode) (
 	for _, i := range idx {
 		r := reqs[i]
 		body.Items = append(body.Items, resolveItem{Ref: r.Ref, Width: r.Width, Decorative: !r.NeedAlt,
-			Delivery: delivery, Publication: r.Publication})
+			Figure: r.Figure, Delivery: delivery, Publication: r.Publication})
 	}
 	return s.postItems(ctx, body.Items)
 }

@@ -2,8 +2,10 @@ package rewrite
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Mode selects what the generated URLs point at.
@@ -22,28 +24,32 @@ const (
 	ModeExport
 )
 
-// String returns "signed", "download" or "export".
+// modeNames are the Modes' names, indexed by Mode.
+var modeNames = [...]string{ModeSigned: "signed", ModeDownload: "download", ModeExport: "export"}
+
+// String returns "signed", "download" or "export"; an unknown Mode
+// (which Run refuses) reads as "signed".
 func (m Mode) String() string {
-	switch m {
-	case ModeDownload:
-		return "download"
-	case ModeExport:
-		return "export"
+	if m < 0 || int(m) >= len(modeNames) {
+		m = ModeSigned
 	}
-	return "signed"
+	return modeNames[m]
 }
 
-// ParseMode parses "signed", "download" or "export".
-func ParseMode(s string) (Mode, bool) {
-	switch s {
-	case "signed":
-		return ModeSigned, true
-	case "download":
-		return ModeDownload, true
-	case "export":
-		return ModeExport, true
+// ParseMode parses "signed" (or ""), "download" and "export", ignoring
+// case and surrounding white space; the error names the value and the
+// choices.
+func ParseMode(s string) (Mode, error) {
+	w := strings.ToLower(strings.TrimSpace(s))
+	if w == "" {
+		return ModeSigned, nil
 	}
-	return 0, false
+	for m, name := range modeNames {
+		if w == name {
+			return Mode(m), nil
+		}
+	}
+	return 0, fmt.Errorf("rewrite: unknown mode %q (want signed, download or export)", s)
 }
 
 // Request is what placeholders ask of a [Source]: one asset at one CSS
@@ -58,6 +64,10 @@ type Request struct {
 	// NeedAlt is set when the author wrote no alt, so the alt text must
 	// come from FotoWeb metadata.
 	NeedAlt bool
+	// Figure is set when NeedAlt is and the placeholder asks for a
+	// <figure>: its <figcaption> shows the caption, so the metadata alt
+	// text must not repeat it (see embed's Text.FigureAlt).
+	Figure bool
 	// Publication is the URL of the first page (in tree order) that asks
 	// for this, in ModeExport when Config.SiteURL is set; else "". FotoWeb
 	// records it with an export when one is made. It is not part of the
@@ -69,7 +79,10 @@ type Request struct {
 // id returns the identity of r for de-duplication and the cache record.
 func (r Request) id() string {
 	alt := "0"
-	if r.NeedAlt {
+	switch {
+	case r.Figure:
+		alt = "f" // a figure's alt text: not the caption's words again
+	case r.NeedAlt:
 		alt = "1"
 	}
 	return r.Key + " w" + strconv.Itoa(r.Width) + " a" + alt
@@ -98,7 +111,8 @@ type Image struct {
 	// FotoWeb does not know, Height is 0 (and Width too without a CSS
 	// width): the attribute is left out, as embed leaves it out.
 	Width, Height int
-	// Alt is the alt text from metadata; "" when the author's alt is used.
+	// Alt is the alt text from metadata; "" when the author's alt is used
+	// (or, in a figure, when the caption is the image's only text).
 	Alt string
 	// Caption is the figure caption.
 	Caption string

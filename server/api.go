@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/boolean"
 )
 
 // maxResolveBody bounds a /v1/resolve request body.
@@ -116,20 +117,18 @@ func queryItem(c echo.Context) (itemRequest, error) {
 }
 
 // parseFlag reads a boolean parameter: absent is false; present without
-// a value, "1", "true", "yes" or "on" is true; "0", "false", "no", "off"
-// is false.
+// a value is true; otherwise 1, true, yes or on is true and 0, false, no
+// or off is false, in any case ([boolean.ParseAttr]).
 func parseFlag(q map[string][]string, name string) (bool, error) {
 	vs, ok := q[name]
 	if !ok {
 		return false, nil
 	}
-	switch strings.ToLower(vs[0]) {
-	case "", "1", "true", "yes", "on":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
+	b, err := boolean.ParseAttr(vs[0])
+	if err != nil {
+		return false, badRequest("%s: %v", name, redactText(err.Error()))
 	}
-	return false, badRequest("%s must be true or false", name)
+	return b, nil
 }
 
 // itemOptions turns a request item into embed options; the default
@@ -142,7 +141,7 @@ func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 	}
 	o := embed.Options{
 		Width: it.Width, Sizes: it.Sizes, Priority: it.Priority, Decorative: it.Decorative,
-		Class: it.Class, ID: it.ID, Alt: it.Alt, Delivery: embed.DeliverySigned, Publication: it.Publication,
+		Class: it.Class, ID: it.ID, Alt: it.Alt, Links: embed.LinkSigned, Publication: it.Publication,
 	}
 	switch it.Delivery {
 	case "", "signed":
@@ -150,12 +149,12 @@ func (s *Server) itemOptions(it itemRequest) (embed.Options, error) {
 		if !s.tokenURL {
 			return o, badRequest("direct delivery is disabled: this service keeps FotoWeb tokens server-side (proxy delivery)")
 		}
-		o.Delivery = embed.DeliveryDirect
+		o.Links = embed.LinkDirect
 	case "export":
 		if !s.emb.CanExport() {
 			return o, badRequest("export delivery is not configured on this service")
 		}
-		o.Delivery = embed.DeliveryExport
+		o.Links = embed.LinkExport
 	default:
 		return o, badRequest("delivery must be signed, direct or export")
 	}
@@ -230,7 +229,7 @@ func (s *Server) resolveOne(ctx context.Context, it itemRequest, sc *scope) (ite
 		return itemResult{}, err
 	}
 	if sc.picker {
-		if o.Delivery == embed.DeliveryDirect {
+		if o.Links == embed.LinkDirect {
 			return itemResult{}, badRequest("direct delivery is not available in the picker: its HTML is stored, and would carry a FotoWeb token")
 		}
 		if it.Page != "" {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -56,7 +57,7 @@ func TestProxyIfModifiedSince(t *testing.T) {
 	// The asset changes in FotoWeb (and the webhook drops the cache
 	// entry): the old date no longer matches.
 	e.fake.SetMetadata(fotowebtest.LandscapeAsset, 5, "changed")
-	must(t, e.res.Invalidate(fotowebtest.LandscapeAsset))
+	must(t, e.res.Invalidate(context.Background(), fotowebtest.LandscapeAsset))
 	path, _ = e.signedURL(fotowebtest.LandscapeAsset, 800)
 	wantStatus(t, e.get(path, "If-Modified-Since", lm), http.StatusOK)
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 
@@ -16,6 +15,8 @@ import (
 	"github.com/fotoembed/fotoembed/embed"
 	"github.com/fotoembed/fotoembed/fotoweb"
 	"github.com/fotoembed/fotoembed/fotoweb/tokens"
+	"github.com/fotoembed/fotoembed/internal/origin"
+	"github.com/fotoembed/fotoembed/internal/redact"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -61,6 +62,11 @@ type FotoWeb interface {
 // Config is everything the server needs. cmd/ fills it; nothing here
 // reads the environment. Required: FotoWeb, Embedder (with a Resolver),
 // Signer, Origin and BaseURL.
+//
+// Zero values: a zero duration or count means its default, a zero rate
+// limit means none. A negative max-age (RedirectMaxAge, ProxyMaxAge)
+// means the answer is not cached; any other negative duration or count
+// is an error from [New].
 type Config struct {
 	// FotoWeb is the FotoWeb API client (*fotoweb.Client).
 	FotoWeb FotoWeb
@@ -125,11 +131,13 @@ type Config struct {
 	PublicArchives []string
 	// RedirectMaxAge caps Cache-Control max-age of redirects (default
 	// 5m); the token's remaining life minus TokenMargin caps it too.
+	// Negative: redirects are not cached ("private, no-store").
 	RedirectMaxAge time.Duration
 	// TokenMargin is subtracted from a token's expiry (default 1m).
 	TokenMargin time.Duration
 	// ProxyMaxAge is the public max-age of proxied files (default 1h;
-	// capped by a signed expiry).
+	// capped by a signed expiry). Negative: proxied files are not cached
+	// ("no-store").
 	ProxyMaxAge time.Duration
 	// MaxBatch bounds the items of one /v1/resolve (default 100).
 	MaxBatch int
@@ -266,7 +274,7 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, o := range c.PickerOrigins {
-		if n, err := absOrigin(o, false); err != nil || normOrigin(n) == "" {
+		if n, err := absOrigin(o, false); err != nil || origin.Parse(n) == "" {
 			bad("PickerOrigins", "%q is not an origin such as https://cms.example.com", o)
 		}
 	}
@@ -285,8 +293,7 @@ func (c Config) checkNumbers() []error {
 		name string
 		v    time.Duration
 	}{
-		{"RedirectMaxAge", c.RedirectMaxAge}, {"TokenMargin", c.TokenMargin}, {"ProxyMaxAge", c.ProxyMaxAge},
-		{"RequestTimeout", c.RequestTimeout}, {"ReadyInterval", c.ReadyInterval},
+		{"TokenMargin", c.TokenMargin}, {"RequestTimeout", c.RequestTimeout}, {"ReadyInterval", c.ReadyInterval},
 		{"BodyTimeout", c.BodyTimeout}, {"WriteStallTimeout", c.WriteStallTimeout},
 		{"ReadyTimeout", c.ReadyTimeout}, {"OEmbedCacheAge", c.OEmbedCacheAge},
 	} {
@@ -380,14 +387,12 @@ func absOrigin(s string, withPath bool) (string, error) {
 	if s == "" {
 		return "", errors.New("required (an absolute http(s) URL)")
 	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return "", fmt.Errorf("%q is not an absolute http(s) URL", s)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%q must not have user info, query or fragment", s)
-	case !withPath && u.Path != "" && u.Path != "/":
-		return "", fmt.Errorf("%q must be an origin without path", s)
+	b, u, err := origin.Base(s)
+	if err != nil {
+		return "", err
 	}
-	return strings.TrimRight(s, "/"), nil
+	if !withPath && u.Path != "" && u.Path != "/" {
+		return "", fmt.Errorf("%q must be an origin without path", redact.URL(s))
+	}
+	return b, nil
 }

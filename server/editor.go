@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fotoembed/fotoembed/fotoweb"
+	"github.com/fotoembed/fotoembed/internal/origin"
 )
 
 // archivesTTL is how long the archive list is reused (names and counts
@@ -42,7 +43,7 @@ func newEditor(s *Server) *editor {
 		cursors: derivedKey(s.cfg.Signer, purposeCursor),
 	}
 	for _, o := range s.cfg.PickerOrigins {
-		if n := normOrigin(o); n != "" && !slices.Contains(ed.origins, n) {
+		if n := origin.Parse(o); n != "" && !slices.Contains(ed.origins, n) {
 			ed.origins = append(ed.origins, n)
 		}
 	}

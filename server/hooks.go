@@ -47,7 +47,7 @@ func (s *Server) hook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.res.Invalidate(href); err != nil {
+	if err := s.res.Invalidate(c.Request().Context(), href); err != nil {
 		return badRequest("href is not an asset on the FotoWeb origin")
 	}
 	key, _ := s.res.Key(href)

@@ -68,7 +68,7 @@ func (s *Server) assetPage(c echo.Context) error {
 // pageImage renders the page's figure, using the file name as alt text
 // when the asset's metadata has none.
 func (s *Server) pageImage(in *embed.Info) (template.HTML, error) {
-	o := embed.Options{Width: pageWidth, Priority: true, Delivery: embed.DeliverySigned}
+	o := embed.Options{Width: pageWidth, Priority: true, Links: embed.LinkSigned}
 	img, err := s.emb.RenderFigure(in, o)
 	if errors.Is(err, embed.ErrNoAlt) {
 		o.Alt = in.Filename

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/templates"
 )
 
@@ -80,7 +81,7 @@ func (ed *editor) parentOrigin(asked, bound string) (string, string) {
 	case asked == "":
 		return "", "the origin parameter is required: the origin of the page that embeds the picker, one of --picker-origins"
 	}
-	o := normOrigin(asked)
+	o := origin.Parse(asked)
 	if o == "" || !slices.Contains(ed.origins, o) {
 		return "", fmt.Sprintf("origin %q is not allowed to embed the picker (--picker-origins)", redactText(asked))
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/fotoembed/fotoembed/internal/origin"
 )
 
 // Picker token limits.
@@ -142,7 +144,7 @@ func (ed *editor) mintPickerToken(c echo.Context) error {
 	}
 	claims := pickerClaims{}
 	if req.origin != "" {
-		o := normOrigin(req.origin)
+		o := origin.Parse(req.origin)
 		if o == "" || !slices.Contains(ed.origins, o) {
 			return badRequest("origin %q is not one of the picker origins (--picker-origins)", req.origin)
 		}
@@ -158,8 +160,14 @@ func (ed *editor) mintPickerToken(c echo.Context) error {
 		}
 		claims.Archives = ids
 	}
+	// The claims hold whole seconds: the expiry is rounded up, so that the
+	// token lives at least the lifetime granted, which expires_in says
+	// (rounded down, it would live 599.x seconds of 600, answered as 599).
 	now := ed.s.cfg.Now()
-	exp := now.Add(ttl).Truncate(time.Second)
+	exp := now.Add(ttl)
+	if whole := exp.Truncate(time.Second); whole.Before(exp) {
+		exp = whole.Add(time.Second)
+	}
 	claims.Issued, claims.Expires = now.Unix(), exp.Unix()
 	tok, err := ed.tokens.mint(claims)
 	if err != nil {
@@ -170,7 +178,7 @@ func (ed *editor) mintPickerToken(c echo.Context) error {
 		q.Set("origin", claims.Origin)
 	}
 	return c.JSON(http.StatusCreated, pickerTokenResponse{
-		Token: tok, ExpiresAt: exp.UTC(), ExpiresIn: int(exp.Sub(now).Round(time.Second).Seconds()),
+		Token: tok, ExpiresAt: exp.UTC(), ExpiresIn: int(ttl / time.Second),
 		Archives: claims.Archives, Origin: claims.Origin,
 		PickerURL: ed.s.cfg.BaseURL + pickerPath + "?" + q.Encode(),
 	})

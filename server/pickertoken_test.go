@@ -86,6 +86,41 @@ func TestPickerTokenMint(t *testing.T) {
 	wantStatus(t, off.get("/picker?token=x"), http.StatusNotFound)
 }
 
+// TestPickerTokenLifetime: expires_in is the lifetime granted, whatever
+// the fraction of a second the token is minted at, and the token is good
+// for all of it: its expiry is rounded up to the second, never down.
+func TestPickerTokenLifetime(t *testing.T) {
+	e := pickerEnv(t)
+	for _, tt := range []struct {
+		frac      time.Duration // into the second the token is minted at
+		expiresIn string
+		want      int
+	}{
+		{0, "120", 120},
+		{700 * time.Millisecond, "120", 120},
+		{999 * time.Millisecond, "60", 60},
+		{300 * time.Millisecond, "", 300}, // the configured lifetime
+	} {
+		e.clock.Advance(time.Second - e.clock.Now().Sub(e.clock.Now().Truncate(time.Second)) + tt.frac)
+		now := e.clock.Now()
+		q := url.Values{}
+		if tt.expiresIn != "" {
+			q.Set("expires_in", tt.expiresIn)
+		}
+		tok := e.mintToken(t, q)
+		life := time.Duration(tt.want) * time.Second
+		if tok.ExpiresIn != tt.want || tok.ExpiresAt.Before(now.Add(life)) || !tok.ExpiresAt.Before(now.Add(life+time.Second)) {
+			t.Errorf("minted at +%v with expires_in=%q: expires_in %d (want %d), expires_at %v (want %v rounded up)",
+				tt.frac, tt.expiresIn, tok.ExpiresIn, tt.want, tok.ExpiresAt, now.Add(life))
+		}
+		bearer := []string{"Authorization", "Bearer " + tok.Token}
+		e.clock.Advance(life - time.Millisecond)
+		wantStatus(t, e.get("/v1/archives", bearer...), http.StatusOK)
+		e.clock.Advance(time.Second + time.Millisecond)
+		wantStatus(t, e.get("/v1/archives", bearer...), http.StatusUnauthorized)
+	}
+}
+
 // TestPickerTokenScope: a picker token opens the picker's read routes
 // on its archives, and nothing else.
 func TestPickerTokenScope(t *testing.T) {

@@ -116,7 +116,7 @@ func (s *Server) openSource(ctx context.Context, in *embed.Info, o urlsig.Option
 	if err == nil || !retryWithPreviewToken(err) {
 		return b, err
 	}
-	_ = s.res.Invalidate(in.Href)
+	_ = s.res.Invalidate(ctx, in.Href)
 	a, aerr := s.cfg.FotoWeb.Asset(ctx, in.Href)
 	if aerr != nil {
 		return nil, aerr

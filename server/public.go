@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/urlsig"
 )
 
@@ -67,7 +68,7 @@ func (s *Server) oembedURL(page string) string {
 // false if u is not one.
 func (s *Server) pageHref(u string) (string, bool) {
 	base, err := url.Parse(s.cfg.BaseURL)
-	if err != nil || !embed.OnOrigin(strings.TrimSpace(u), normOrigin(s.cfg.BaseURL)) {
+	if err != nil || !embed.OnOrigin(strings.TrimSpace(u), origin.Parse(s.cfg.BaseURL)) {
 		return "", false
 	}
 	pu, err := url.Parse(strings.TrimSpace(u))

@@ -146,7 +146,7 @@ func (rl *rateLimits) charge(c echo.Context, route string, t *clientTable) error
 // export of an asset is not foreseen.
 func (s *Server) chargeFetch(c echo.Context, p urlsig.Parsed) error {
 	rl := s.limits
-	if rl == nil || rl.fetches == nil || (s.cfg.Delivery != DeliveryProxy && s.res.Cached(p.Asset)) {
+	if rl == nil || rl.fetches == nil || (s.cfg.Delivery != DeliveryProxy && s.res.Cached(c.Request().Context(), p.Asset)) {
 		return nil
 	}
 	return rl.charge(c, rl.imageRoute, rl.fetches)

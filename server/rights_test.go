@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"net/http"
 	"net/url"
@@ -153,7 +154,7 @@ func TestLicenceEndPurges(t *testing.T) {
 	wantStatus(t, e.get(ppath), http.StatusFound)
 	later := end.Add(time.Hour)
 	e.fake.SetMetadata(fotowebtest.PortraitAsset, expiryField, later.UTC().Format(time.RFC3339Nano))
-	must(t, e.res.Invalidate(fotowebtest.PortraitAsset))
+	must(t, e.res.Invalidate(context.Background(), fotowebtest.PortraitAsset))
 	testutil.WaitFor(t, 10*time.Second, "the timer to move to the new end", func() bool {
 		e.srv.expiry.mu.Lock()
 		defer e.srv.expiry.mu.Unlock()

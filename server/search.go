@@ -103,7 +103,7 @@ func (ed *editor) searchAssets(c echo.Context) error {
 		if !sc.allowsHref(h.asset.Href) {
 			continue
 		}
-		if r, ok := ed.assetHit(h.asset, src.cols); ok {
+		if r, ok := ed.assetHit(ctx, h.asset, src.cols); ok {
 			out.Assets = append(out.Assets, r)
 		}
 	}
@@ -242,11 +242,11 @@ func archiveMatches(col fotoweb.Collection, archive string) bool {
 
 // assetHit turns a search hit into a result, false when it has no
 // usable image.
-func (ed *editor) assetHit(a *fotoweb.Asset, cols []fotoweb.Collection) (assetResult, bool) {
+func (ed *editor) assetHit(ctx context.Context, a *fotoweb.Asset, cols []fotoweb.Collection) (assetResult, bool) {
 	s := ed.s
 	// The hit is the full asset representation: keep it, so that the
 	// thumbnail and a later pick make no upstream request.
-	in, err := s.res.Prime(a)
+	in, err := s.res.Prime(ctx, a)
 	if err != nil {
 		return assetResult{}, false
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/templates"
 )
 
@@ -64,7 +65,7 @@ func New(cfg Config) (*Server, error) {
 		hookSum:  digest(cfg.HookSecret),
 		public:   publicSet(cfg.PublicArchives),
 		static:   st,
-		origin:   normOrigin(cfg.Origin),
+		origin:   origin.Parse(cfg.Origin),
 		tokenURL: cfg.Delivery == DeliveryRedirect,
 	}
 	s.ready = newReadiness(s)

@@ -8,14 +8,13 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/origin"
 	"github.com/fotoembed/fotoembed/static"
 	"github.com/fotoembed/fotoembed/templates"
 )
@@ -69,7 +68,7 @@ func (s *Server) pageHeaders(h http.Header) { s.framedPageHeaders(h, "'none'") }
 // given: the picker may be framed by its parent's origin.
 func (s *Server) framedPageHeaders(h http.Header, ancestors string) {
 	imgs := "'self' data: " + s.origin
-	if o := normOrigin(s.cfg.BaseURL); o != "" {
+	if o := origin.Parse(s.cfg.BaseURL); o != "" {
 		imgs += " " + o
 	}
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src "+imgs+
@@ -77,15 +76,6 @@ func (s *Server) framedPageHeaders(h http.Header, ancestors string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-cache")
-}
-
-// normOrigin returns scheme://host of an absolute URL, or "".
-func normOrigin(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || u.Host == "" {
-		return ""
-	}
-	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
 }
 
 // staticTypes pins the content types of the UI's own files, whatever the

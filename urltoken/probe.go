@@ -48,7 +48,7 @@ func (p *Prober) probe(ctx context.Context) (State, error) {
 		tried = append(tried, "previewToken absent")
 	}
 	if p.cfg.Tokens != nil {
-		tok, err := p.cfg.Tokens.Token()
+		tok, err := fotoweb.TokenContext(ctx, p.cfg.Tokens)
 		if err != nil {
 			return st, fmt.Errorf("no access token: %w", err)
 		}

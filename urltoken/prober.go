@@ -34,7 +34,8 @@ const (
 	DefaultProbeTimeout  = 20 * time.Second
 )
 
-// Config configures a [Prober].
+// Config configures a [Prober]. A zero field means its default; a
+// negative interval or time limit is an error from [New].
 type Config struct {
 	// Client fetches the sample preview; required.
 	Client Client
@@ -96,11 +97,23 @@ type Prober struct {
 
 // New returns a Prober in its initial state; call Probe or Run.
 func New(cfg Config) (*Prober, error) {
+	var errs []error
 	if cfg.Client == nil {
-		return nil, errors.New("urltoken: Config.Client is required")
+		errs = append(errs, errors.New("urltoken: Config.Client is required"))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Interval", cfg.Interval}, {"RetryInterval", cfg.RetryInterval}, {"MinRecheck", cfg.MinRecheck}, {"Timeout", cfg.Timeout}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("urltoken: Config.%s is negative (%v): give 0 for the default, or more", d.name, d.v))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	def := func(d *time.Duration, v time.Duration) {
-		if *d <= 0 {
+		if *d == 0 {
 			*d = v
 		}
 	}

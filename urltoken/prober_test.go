@@ -84,13 +84,13 @@ func TestProberRefusedAccess(t *testing.T) {
 	if st.Policy != embed.URLTokenUnknown || !st.AccessRefused || !strings.Contains(st.Reason, "not read-only") {
 		t.Fatalf("state %+v, want unknown and refused", st)
 	}
-	emb, err := embed.New(embed.Config{Signer: nil, Delivery: embed.DeliveryDirect, Origin: e.fake.URL, Tokens: e.tokens, URLTokens: p})
+	emb, err := embed.New(embed.Config{Signer: nil, Links: embed.LinkDirect, Origin: e.fake.URL, Tokens: e.tokens, URLTokens: p})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := &embed.Info{Href: fotowebtest.LandscapeAsset, Width: 10, Height: 10,
 		Previews: []embed.Preview{{Size: 10, Width: 10, Height: 10, Href: "/fotoweb/cache/v2/x.jpg"}}}
-	if _, err := emb.RedirectURL(in, urlsig.Options{}); !errors.Is(err, embed.ErrNoPolicy) {
+	if _, err := emb.RedirectURL(context.Background(), in, urlsig.Options{}); !errors.Is(err, embed.ErrNoPolicy) {
 		t.Errorf("RedirectURL with no policy: %v, want ErrNoPolicy", err)
 	}
 }

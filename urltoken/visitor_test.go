@@ -44,7 +44,7 @@ func TestVisitorTokenRefusedByAPI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			emb, err := embed.New(embed.Config{Resolver: res, Delivery: embed.DeliveryDirect, Origin: e.fake.URL, Tokens: e.tokens, URLTokens: p})
+			emb, err := embed.New(embed.Config{Resolver: res, Links: embed.LinkDirect, Origin: e.fake.URL, Tokens: e.tokens, URLTokens: p})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,7 +52,7 @@ func TestVisitorTokenRefusedByAPI(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tg, err := emb.RedirectURL(in, urlsig.Options{Width: 400})
+			tg, err := emb.RedirectURL(context.Background(), in, urlsig.Options{Width: 400})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,7 +24,8 @@ const (
 	DefaultHookTimeout     = 30 * time.Second
 )
 
-// RebuilderConfig configures [NewRebuilder].
+// RebuilderConfig configures [NewRebuilder]. A zero field means its
+// default; a negative duration or count is an error from Validate.
 type RebuilderConfig struct {
 	// URL is the build hook to POST to: a static host's or CI's "build
 	// hook" URL (required, absolute http(s)). It is never logged beyond
@@ -78,10 +79,20 @@ func (c RebuilderConfig) Validate() error {
 	if c.Header != "" && !validHeaderName(c.Header) {
 		errs = append(errs, fmt.Errorf("usage: %q is not a valid header name", c.Header))
 	}
-	for _, d := range []time.Duration{c.Debounce, c.Backoff, c.MaxBackoff, c.Timeout} {
-		if d < 0 {
-			errs = append(errs, errors.New("usage: rebuilder durations must not be negative"))
-			break
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Debounce", c.Debounce}, {"Backoff", c.Backoff}, {"MaxBackoff", c.MaxBackoff}, {"Timeout", c.Timeout}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("usage: RebuilderConfig.%s is negative (%v): give 0 for the default, or more", d.name, d.v))
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"MaxQueue", c.MaxQueue}, {"MaxPages", c.MaxPages}, {"MaxAttempts", c.MaxAttempts}} {
+		if n.v < 0 {
+			errs = append(errs, fmt.Errorf("usage: RebuilderConfig.%s is negative (%d): give 0 for the default, or more", n.name, n.v))
 		}
 	}
 	return errors.Join(errs...)
@@ -111,13 +122,13 @@ func (c RebuilderConfig) withDefaults() RebuilderConfig {
 	if c.Header == "" {
 		c.Header = DefaultRebuildHeader
 	}
-	if c.MaxQueue <= 0 {
+	if c.MaxQueue == 0 {
 		c.MaxQueue = DefaultMaxQueue
 	}
-	if c.MaxPages <= 0 {
+	if c.MaxPages == 0 {
 		c.MaxPages = DefaultMaxRebuildPages
 	}
-	if c.MaxAttempts <= 0 {
+	if c.MaxAttempts == 0 {
 		c.MaxAttempts = DefaultMaxAttempts
 	}
 	if c.Logger == nil {

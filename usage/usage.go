@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"time"
 )
@@ -62,15 +63,16 @@ var ErrFull = errors.New("usage: the where-used record is full")
 // or a root-relative path of at most MaxPageLen bytes.
 var ErrBadPage = errors.New("page must be an absolute http(s) URL or a root-relative path (at most 2048 characters)")
 
-// Options bound a store.
+// Options bound a store. A zero field means its default; a negative
+// limit means no limit.
 type Options struct {
 	// MaxPagesPerAsset bounds the pages kept per asset; recording one
 	// more drops the least recently seen (default
-	// DefaultMaxPagesPerAsset).
+	// DefaultMaxPagesPerAsset; negative: no limit).
 	MaxPagesPerAsset int
 	// MaxAssets bounds the assets recorded; once reached a new asset is
 	// refused with ErrFull, counted and logged (default
-	// DefaultMaxAssets).
+	// DefaultMaxAssets; negative: no limit).
 	MaxAssets int
 	// MinInterval is how long a page recorded for an asset is not
 	// written again (default DefaultMinInterval; negative: always
@@ -83,14 +85,24 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// WithDefaults returns o with its zero fields set to the defaults.
+// noLimit is what WithDefaults makes of a negative limit: more than any
+// store holds, and small enough for every store to compare with (the
+// Redis store's script works in floating point).
+const noLimit = math.MaxInt32
+
+// WithDefaults returns o with its zero fields set to the defaults and
+// its negative limits set to math.MaxInt32 (no limit).
 func (o Options) WithDefaults() Options {
-	if o.MaxPagesPerAsset <= 0 {
-		o.MaxPagesPerAsset = DefaultMaxPagesPerAsset
+	limit := func(n *int, def int) {
+		switch {
+		case *n == 0:
+			*n = def
+		case *n < 0:
+			*n = noLimit
+		}
 	}
-	if o.MaxAssets <= 0 {
-		o.MaxAssets = DefaultMaxAssets
-	}
+	limit(&o.MaxPagesPerAsset, DefaultMaxPagesPerAsset)
+	limit(&o.MaxAssets, DefaultMaxAssets)
 	switch {
 	case o.MinInterval == 0:
 		o.MinInterval = DefaultMinInterval

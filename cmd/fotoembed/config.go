@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/internal/redact"
+	"github.com/fotoembed/fotoembed/internal/textlog"
 )
 
 // Ways to get FotoWeb tokens (--auth).
@@ -64,7 +65,7 @@ func (c *fotowebConfig) registerAuth(f *flagSet, defAuth, defTokenFile string) {
 	f.Bool(&c.TokenInQuery, "token-in-query", "FOTOEMBED_TOKEN_IN_QUERY", false,
 		"send the token to FotoWeb as ?access_token= instead of an Authorization header (for proxies that strip the header)")
 	f.Float(&c.RateLimit, "rate-limit", "FOTOEMBED_RATE_LIMIT", 0, "req/s", "most FotoWeb API requests per second; 0 means no limit")
-	f.Duration(&c.Timeout, "fotoweb-timeout", "FOTOEMBED_FOTOWEB_TIMEOUT", 30*time.Second, "time limit of one FotoWeb request attempt")
+	f.PositiveDuration(&c.Timeout, "fotoweb-timeout", "FOTOEMBED_FOTOWEB_TIMEOUT", 30*time.Second, "time limit of one FotoWeb request attempt")
 }
 
 // registerBaseURL registers --base-url, the service's public URL; use
@@ -168,7 +169,7 @@ func (c *logConfig) logger(w io.Writer) *slog.Logger {
 	if c.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(textlog.New(w, opts)) // slog.TextHandler's lines, faster
 }
 
 // defaultTokenFile is fotoembed/token.json in the user's configuration

@@ -72,7 +72,7 @@ func doctorFlags(env lookupFunc, c *doctorConfig) *flagSet {
 		"refresh the --auth user login once to see whether FotoWeb rotates refresh tokens; the rotated token is saved to --token-file atomically, as the service does")
 	f.Bool(&c.CheckExport, "check-export", "FOTOEMBED_DOCTOR_CHECK_EXPORT", false,
 		"export one image to see whether EXPORT works for this user: FotoWeb publishes a permanent public URL (a change in FotoWeb; revoke it in its export manager)")
-	f.Duration(&c.Timeout, "timeout", "FOTOEMBED_DOCTOR_TIMEOUT", 2*time.Minute, "time limit of the whole check; checks not finished by then fail")
+	f.PositiveDuration(&c.Timeout, "timeout", "FOTOEMBED_DOCTOR_TIMEOUT", 2*time.Minute, "time limit of the whole check; checks not finished by then fail")
 	f.Int(&c.MaxPages, "max-pages", "FOTOEMBED_DOCTOR_MAX_PAGES", 50, 1, 2000,
 		"most pages of one list followed to find its end (then the list's last link is followed, if it has one)")
 	c.Log.register(f)
@@ -84,9 +84,6 @@ func (c *doctorConfig) Validate() error {
 	errs := []error{c.FotoWeb.Validate()}
 	if c.BaseURL != "" {
 		errs = append(errs, checkBaseURL(c.BaseURL))
-	}
-	if c.Timeout <= 0 {
-		errs = append(errs, errors.New("--timeout must be more than 0, such as 2m"))
 	}
 	if c.CheckRotation && c.FotoWeb.Auth != authUser {
 		errs = append(errs, &usageError{cmd: "doctor", err: fmt.Errorf(

@@ -169,7 +169,7 @@ func (r *rawClient) get(ctx context.Context, href, accept string) (*rawAnswer, e
 			return nil, fmt.Errorf("GET %s: %w", u.EscapedPath(), err)
 		}
 	}
-	tok, err := r.tokens.Token()
+	tok, err := fotoweb.TokenContext(ctx, r.tokens)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: getting a token: %w", u.EscapedPath(), err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fotoembed/fotoembed/internal/boolean"
 )
 
 // lookupFunc looks up an environment variable, like os.LookupEnv.
@@ -141,13 +143,14 @@ func (f *flagSet) Enum(p *string, name, env, def string, allowed []string, usage
 		}})
 }
 
-// Bool registers a boolean flag.
+// Bool registers a boolean flag: true or false, or any other of the
+// module's boolean words ([boolean.Words]).
 func (f *flagSet) Bool(p *bool, name, env string, def bool, usage string) {
 	f.add(&option{name: name, env: env, def: strconv.FormatBool(def), usage: usage, boolean: true,
 		parse: func(s string) error {
-			b, err := strconv.ParseBool(strings.TrimSpace(s))
+			b, err := boolean.Parse(s)
 			if err != nil {
-				return errors.New("must be true or false (or 1 or 0)")
+				return errors.New("must be true or false (one of " + boolean.Words + ")")
 			}
 			*p = b
 			return nil
@@ -180,13 +183,28 @@ func (f *flagSet) Float(p *float64, name, env string, def float64, arg, usage st
 		}})
 }
 
-// Duration registers a duration flag accepting 0 and more.
+// Duration registers a duration flag accepting 0 and more, for the
+// settings whose 0 means "off" or "never" (lifetimes, max-ages,
+// expiries); its usage says so.
 func (f *flagSet) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	f.duration(p, name, env, def, false, usage)
+}
+
+// PositiveDuration registers a duration flag accepting more than 0, for
+// time limits, waits and intervals, where 0 would mean no time at all.
+func (f *flagSet) PositiveDuration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	f.duration(p, name, env, def, true, usage)
+}
+
+func (f *flagSet) duration(p *time.Duration, name, env string, def time.Duration, positive bool, usage string) {
 	f.add(&option{name: name, env: env, def: fmtDuration(def), arg: "duration", usage: usage,
 		parse: func(s string) error {
 			d, err := time.ParseDuration(strings.TrimSpace(s))
-			if err != nil || d < 0 {
+			switch {
+			case err != nil || d < 0:
 				return errors.New("must be a duration such as 90s, 5m or 1h30m")
+			case positive && d == 0:
+				return fmt.Errorf("must be more than 0, such as %s (the default)", fmtDuration(def))
 			}
 			*p = d
 			return nil

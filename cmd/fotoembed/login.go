@@ -33,9 +33,6 @@ func (c *loginConfig) Validate() error {
 	if c.FotoWeb.TokenFile == "" {
 		errs = append(errs, errors.New("--token-file is required (or set FOTOEMBED_TOKEN_FILE): no user configuration directory is known"))
 	}
-	if c.Timeout <= 0 {
-		errs = append(errs, errors.New("--timeout must be more than 0, such as 5m"))
-	}
 	return errors.Join(errs...)
 }
 
@@ -51,7 +48,7 @@ func loginFlags(env lookupFunc, c *loginConfig) *flagSet {
 	c.FotoWeb.registerApp(f, defaultTokenFile(env))
 	f.Int(&c.CallbackPort, "callback-port", "FOTOEMBED_CALLBACK_PORT", 0, 0, 65535,
 		"loopback port of the redirect URI http://127.0.0.1:PORT/callback; 0 picks a free one (FotoWeb must accept it)")
-	f.Duration(&c.Timeout, "timeout", "FOTOEMBED_LOGIN_TIMEOUT", 5*time.Minute, "how long to wait for the browser")
+	f.PositiveDuration(&c.Timeout, "timeout", "FOTOEMBED_LOGIN_TIMEOUT", 5*time.Minute, "how long to wait for the browser")
 	f.Bool(&c.Standby, "standby", "FOTOEMBED_LOGIN_STANDBY", true,
 		"authorize a second time, right after the first, for a standby login that the service falls back on if the first is lost "+
 			"(FotoWeb rotates refresh tokens, and a crash or a lost answer at that moment loses one)")

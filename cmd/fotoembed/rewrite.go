@@ -244,7 +244,10 @@ func (a *app) rewrite(ctx context.Context, args []string) error {
 	if c.Audit {
 		return a.runAudit(ctx, &c)
 	}
-	mode, _ := rewrite.ParseMode(c.Mode)
+	mode, err := rewrite.ParseMode(c.Mode)
+	if err != nil {
+		return err
+	}
 	src, done, err := a.rewriteSource(&c, mode)
 	if err != nil {
 		return err

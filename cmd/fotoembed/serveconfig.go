@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fotoembed/fotoembed/embed"
+	"github.com/fotoembed/fotoembed/internal/service"
 	"github.com/fotoembed/fotoembed/redisstore"
 	"github.com/fotoembed/fotoembed/server"
 	"github.com/fotoembed/fotoembed/urlsig"
@@ -66,23 +67,25 @@ type resolverConfig struct {
 	CreditPrefix                       string
 }
 
-// register registers the cache and the metadata field flags.
+// register registers the cache and the metadata field flags, whose
+// defaults are the service's (service.DefaultResolverConfig).
 func (c *resolverConfig) register(f *flagSet) {
-	f.Duration(&c.CacheTTL, "cache-ttl", "FOTOEMBED_CACHE_TTL", embed.DefaultTTL, "how long what FotoWeb said about an asset is reused; 0 turns caching off")
-	f.Duration(&c.StaleWindow, "stale-window", "FOTOEMBED_STALE_WINDOW", embed.DefaultStaleIfError,
+	def := service.DefaultResolverConfig()
+	f.Duration(&c.CacheTTL, "cache-ttl", "FOTOEMBED_CACHE_TTL", def.TTL, "how long what FotoWeb said about an asset is reused; 0 turns caching off (every request asks FotoWeb; --stale-window is then off too)")
+	f.Duration(&c.StaleWindow, "stale-window", "FOTOEMBED_STALE_WINDOW", def.StaleIfError,
 		"how long after it went stale an entry is still served: at once while one background request refreshes it, and while FotoWeb fails "+
 			"(never past the asset's licence end, nor with a previewToken about to expire); 0 turns it off")
-	f.Duration(&c.NotFoundTTL, "not-found-ttl", "FOTOEMBED_NOT_FOUND_TTL", embed.DefaultNotFoundTTL, "how long \"asset not found\" is remembered; 0 turns it off")
-	f.Duration(&c.MissTimeout, "miss-timeout", "FOTOEMBED_MISS_TIMEOUT", embed.DefaultMissTimeout,
+	f.Duration(&c.NotFoundTTL, "not-found-ttl", "FOTOEMBED_NOT_FOUND_TTL", def.NotFoundTTL, "how long \"asset not found\" is remembered; 0 turns it off")
+	f.Duration(&c.MissTimeout, "miss-timeout", "FOTOEMBED_MISS_TIMEOUT", def.MissTimeout,
 		"how long a request waits for FotoWeb on an asset that is not cached before it fails with 504 (the fetch goes on and fills the cache); "+
 			"0 waits for the fetch (at most 15s)")
-	f.Int(&c.CacheMaxEntries, "cache-max-entries", "FOTOEMBED_CACHE_MAX_ENTRIES", embed.DefaultMaxEntries, 0, math.MaxInt32,
+	f.Int(&c.CacheMaxEntries, "cache-max-entries", "FOTOEMBED_CACHE_MAX_ENTRIES", def.Limits.MaxEntries, 0, math.MaxInt32,
 		"most assets kept in memory (the in-process cache, or with --store Redis each replica's near cache); "+
 			"the least recently used goes first; 0 means no limit")
-	c.registerSize(f, &c.CacheMaxBytes, "cache-max-bytes", "FOTOEMBED_CACHE_MAX_BYTES", embed.DefaultMaxBytes,
+	c.registerSize(f, &c.CacheMaxBytes, "cache-max-bytes", "FOTOEMBED_CACHE_MAX_BYTES", def.Limits.MaxBytes,
 		"most memory the cached assets take, by the cache's own estimate (some 5 KB an asset; the process's resident size is larger by "+
 			"the Go runtime's headroom), as bytes or with a unit (KiB, MiB, GiB, KB, MB, GB); the least recently used goes first; 0 means no limit")
-	f.Int(&c.CacheMaxNotFound, "cache-max-not-found", "FOTOEMBED_CACHE_MAX_NOT_FOUND", embed.DefaultMaxNotFound, 0, math.MaxInt32,
+	f.Int(&c.CacheMaxNotFound, "cache-max-not-found", "FOTOEMBED_CACHE_MAX_NOT_FOUND", def.Limits.MaxNotFound, 0, math.MaxInt32,
 		"most \"asset not found\" answers kept, apart from the assets (so that a crawler's misses cannot push assets out); 0 means no limit")
 	c.registerFields(f)
 }
@@ -148,11 +151,6 @@ func fmtSize(n int64) string {
 // few hundred assets at most, and is most likely a missing unit.
 const minCacheBytes = 1 << 20
 
-// memoryStore returns the bounded in-process store c's limits describe.
-func (c *resolverConfig) memoryStore() *embed.MemoryStore {
-	return embed.NewBoundedMemoryStore(c.cacheLimits())
-}
-
 // cacheLimits are the limits of the in-process store, and of the Redis
 // store's near cache: this command's 0 ("no limit") is embed's negative.
 func (c *resolverConfig) cacheLimits() embed.MemoryStoreConfig {
@@ -169,24 +167,44 @@ func (c *resolverConfig) cacheLimits() embed.MemoryStoreConfig {
 	}
 }
 
-// registerFields registers the metadata field flags.
+// settings returns the service's resolver settings from c: this
+// command's 0 ("off", "no limit") becomes embed's negative; what has no
+// flag keeps the service's default. --cache-ttl 0 turns the stale window
+// off with it: an entry that is never fresh but still served stale
+// would be caching all the same.
+func (c *resolverConfig) settings(previewTokens bool) service.ResolverConfig {
+	s := service.DefaultResolverConfig()
+	s.TTL, s.StaleIfError, s.NotFoundTTL = offIfZero(c.CacheTTL), offIfZero(c.StaleWindow), offIfZero(c.NotFoundTTL)
+	if c.CacheTTL == 0 {
+		s.StaleIfError = -1
+	}
+	s.MissTimeout, s.Limits = offIfZero(c.MissTimeout), c.cacheLimits()
+	s.Fields, s.CreditPrefix, s.PreviewTokens = c.Fields, c.CreditPrefix, previewTokens
+	return s
+}
+
+// registerFields registers the metadata field flags, whose defaults are
+// the service's (service.DefaultFields).
 func (c *resolverConfig) registerFields(f *flagSet) {
+	def := service.DefaultResolverConfig()
 	field := func(p *int, name, env string, def int, what string) {
 		f.Int(p, name, env, def, -1, 1<<20, "metadata field id of "+what+"; -1 turns it off")
 	}
-	field(&c.Fields.Alt, "alt-field", "FOTOEMBED_ALT_FIELD", embed.FieldCaption, "the alt text")
-	field(&c.Fields.Title, "title-field", "FOTOEMBED_TITLE_FIELD", embed.FieldTitle, "the title (alt text when the alt field is empty)")
-	field(&c.Fields.Caption, "caption-field", "FOTOEMBED_CAPTION_FIELD", embed.FieldCaption, "the figure caption")
-	field(&c.Fields.Byline, "byline-field", "FOTOEMBED_BYLINE_FIELD", embed.FieldByline, "the byline (photographer) in the credit line")
-	field(&c.Fields.Credit, "credit-field", "FOTOEMBED_CREDIT_FIELD", embed.FieldCredit, "the credit in the credit line")
-	field(&c.Fields.Copyright, "copyright-field", "FOTOEMBED_COPYRIGHT_FIELD", embed.FieldCopyright, "the copyright notice in the credit line")
-	f.Text(&c.CreditPrefix, "credit-prefix", "FOTOEMBED_CREDIT_PREFIX", embed.DefaultCreditPrefix, "text", "text before the credit line in figures")
-	f.Int(&c.Fields.RightsExpiry, "rights-expiry-field", "FOTOEMBED_RIGHTS_EXPIRY_FIELD", -1, -1, 1<<20,
+	field(&c.Fields.Alt, "alt-field", "FOTOEMBED_ALT_FIELD", def.Fields.Alt,
+		"the alt text (in a figure whose caption says the same, the title instead)")
+	field(&c.Fields.Title, "title-field", "FOTOEMBED_TITLE_FIELD", def.Fields.Title,
+		"the title (alt text when the alt field is empty or repeats a figure's caption)")
+	field(&c.Fields.Caption, "caption-field", "FOTOEMBED_CAPTION_FIELD", def.Fields.Caption, "the figure caption")
+	field(&c.Fields.Byline, "byline-field", "FOTOEMBED_BYLINE_FIELD", def.Fields.Byline, "the byline (photographer) in the credit line")
+	field(&c.Fields.Credit, "credit-field", "FOTOEMBED_CREDIT_FIELD", def.Fields.Credit, "the credit in the credit line")
+	field(&c.Fields.Copyright, "copyright-field", "FOTOEMBED_COPYRIGHT_FIELD", def.Fields.Copyright, "the copyright notice in the credit line")
+	f.Text(&c.CreditPrefix, "credit-prefix", "FOTOEMBED_CREDIT_PREFIX", def.CreditPrefix, "text", "text before the credit line in figures")
+	f.Int(&c.Fields.RightsExpiry, "rights-expiry-field", "FOTOEMBED_RIGHTS_EXPIRY_FIELD", def.Fields.RightsExpiry, -1, 1<<20,
 		"metadata field id of the date the licence ends (ISO 8601: 2026-12-31 means through that day, or a date and time); "+
 			"past it the asset is not shown; a date that does not parse counts as ended; -1 turns it off")
-	f.Int(&c.Fields.Withdrawn, "withdrawn-field", "FOTOEMBED_WITHDRAWN_FIELD", -1, -1, 1<<20,
+	f.Int(&c.Fields.Withdrawn, "withdrawn-field", "FOTOEMBED_WITHDRAWN_FIELD", def.Fields.Withdrawn, -1, 1<<20,
 		"metadata field id that marks an asset withdrawn (consent revoked, taken down) when it holds one of --withdrawn-values; -1 turns it off")
-	f.List(&c.Fields.WithdrawnValues, "withdrawn-values", "FOTOEMBED_WITHDRAWN_VALUES", strings.Join(embed.DefaultWithdrawnValues, ","), "values",
+	f.List(&c.Fields.WithdrawnValues, "withdrawn-values", "FOTOEMBED_WITHDRAWN_VALUES", strings.Join(def.Fields.WithdrawnValues, ","), "values",
 		"comma-separated values of --withdrawn-field that mean \"do not publish\" (compared without regard to case)")
 }
 
@@ -212,7 +230,8 @@ func (c *resolverConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// offIfZero maps this command's "0 turns it off" to embed's negative.
+// offIfZero maps this command's "0 turns it off" to the libraries'
+// negative (embed, server, redisstore).
 func offIfZero(d time.Duration) time.Duration {
 	if d == 0 {
 		return -1
@@ -293,12 +312,13 @@ func (c *serverConfig) register(f *flagSet) {
 		"comma-separated archives (ids like 5001, or hrefs) whose assets get public pages and oEmbed; empty means none")
 	f.Int(&c.MaxBatch, "max-batch", "FOTOEMBED_MAX_BATCH", server.DefaultMaxBatch, 1, 10000, "most items in one POST /v1/resolve")
 	f.Duration(&c.RedirectMaxAge, "redirect-max-age", "FOTOEMBED_REDIRECT_MAX_AGE", server.DefaultRedirectMaxAge,
-		"longest browser cache time of a redirect (never beyond the token's expiry)")
-	f.Duration(&c.ProxyMaxAge, "proxy-max-age", "FOTOEMBED_PROXY_MAX_AGE", server.DefaultProxyMaxAge, "public cache time of proxied images")
-	f.Duration(&c.RequestTimeout, "request-timeout", "FOTOEMBED_REQUEST_TIMEOUT", server.DefaultRequestTimeout, "time limit of the FotoWeb work of one request")
-	f.Duration(&c.BodyTimeout, "body-timeout", "FOTOEMBED_BODY_TIMEOUT", server.DefaultBodyTimeout,
+		"longest browser cache time of a redirect (never beyond the token's expiry); 0 turns it off (no-store)")
+	f.Duration(&c.ProxyMaxAge, "proxy-max-age", "FOTOEMBED_PROXY_MAX_AGE", server.DefaultProxyMaxAge,
+		"public cache time of proxied images; 0 turns it off (no-store)")
+	f.PositiveDuration(&c.RequestTimeout, "request-timeout", "FOTOEMBED_REQUEST_TIMEOUT", server.DefaultRequestTimeout, "time limit of the FotoWeb work of one request")
+	f.PositiveDuration(&c.BodyTimeout, "body-timeout", "FOTOEMBED_BODY_TIMEOUT", server.DefaultBodyTimeout,
 		"time a client has to send the body of a POST (/v1/resolve, /v1/usage, webhooks) once its headers are in")
-	f.Duration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
+	f.PositiveDuration(&c.ShutdownTimeout, "shutdown-timeout", "FOTOEMBED_SHUTDOWN_TIMEOUT", 15*time.Second,
 		"on SIGINT or SIGTERM, how long in-flight requests may take to finish")
 	f.Bool(&c.ReadyStrict, "ready-strict", "FOTOEMBED_READY_STRICT", false,
 		"/readyz answers 503 when FotoWeb does not answer or no token can be had (a lost login included); "+
@@ -313,7 +333,7 @@ func (c *serverConfig) register(f *flagSet) {
 	f.Enum(&c.Unpublished, "unpublished", "FOTOEMBED_UNPUBLISHED", "gone", []string{"gone", "placeholder"},
 		"what a signed image URL answers for an asset whose licence ended (--rights-expiry-field) or that was withdrawn (--withdrawn-field): "+
 			"gone (410) or placeholder (a neutral grey image of the same size, so layouts hold)")
-	f.Duration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
+	f.PositiveDuration(&c.StoreTimeout, "store-timeout", "FOTOEMBED_STORE_TIMEOUT", redisstore.DefaultTimeout,
 		"with a Redis store: time limit of one Redis call; a slower or failed call counts as a miss, and FotoWeb is asked")
 	c.registerRateLimits(f)
 	f.List(&c.PickerOrigins, "picker-origins", "FOTOEMBED_PICKER_ORIGINS", "", "origins",

@@ -30,7 +30,7 @@ func (c *rebuildConfig) register(f *flagSet) {
 		"request header carrying FOTOEMBED_REBUILD_SECRET to the build hook")
 	f.SecretString(&c.Secret, "rebuild-secret", "FOTOEMBED_REBUILD_SECRET", "the build hook's secret",
 		"sent to the build hook in --rebuild-header, as given (such as Bearer TOKEN for Authorization); empty sends none")
-	f.Duration(&c.Debounce, "rebuild-debounce", "FOTOEMBED_REBUILD_DEBOUNCE", usage.DefaultDebounce,
+	f.PositiveDuration(&c.Debounce, "rebuild-debounce", "FOTOEMBED_REBUILD_DEBOUNCE", usage.DefaultDebounce,
 		"changes arriving this long after the first are sent in one POST (the union of their pages)")
 }
 

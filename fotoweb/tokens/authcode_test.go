@@ -59,6 +59,7 @@ func TestOrigin(t *testing.T) {
 		"https://acme.fotoware.cloud/fotoweb":  "https://acme.fotoware.cloud",
 		"https://acme.fotoware.cloud/fotoweb/": "https://acme.fotoware.cloud",
 		"http://127.0.0.1:8080":                "http://127.0.0.1:8080",
+		"HTTPS://ACME.fotoware.cloud:443/":     "https://acme.fotoware.cloud",
 		"":                                     "error",
 		"acme.fotoware.cloud":                  "error",
 		"ftp://acme":                           "error",

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	weborigin "github.com/fotoembed/fotoembed/internal/origin"
 	shared "github.com/fotoembed/fotoembed/internal/redact"
 )
 
@@ -75,24 +75,21 @@ func ClientCredentials(cfg ClientCredentialsConfig, opts Options) (*Source, erro
 	return newSource(KindClientCredentials, opts, fetch), nil
 }
 
-// origin normalises a FotoWeb base URL to scheme://host[:port], accepting
-// a trailing slash or "/fotoweb" suffix.
+// origin normalises a FotoWeb base URL to its origin ([weborigin.Of]:
+// scheme://host[:port] in lower case, default port dropped), accepting a
+// trailing slash or "/fotoweb" suffix.
 func origin(base string) (string, error) {
 	if base == "" {
 		return "", errors.New("BaseURL is missing")
 	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("BaseURL %q is not an absolute http(s) URL", redactURL(base))
+	_, u, err := weborigin.Base(base)
+	if err != nil {
+		return "", fmt.Errorf("BaseURL %w", err)
 	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("BaseURL %q must not have user info, query or fragment", redactURL(base))
-	}
-	p := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/fotoweb")
-	if p != "" {
+	if p := strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/fotoweb"); p != "" {
 		return "", fmt.Errorf("BaseURL %q must be the FotoWeb origin, without a path", redactURL(base))
 	}
-	return u.Scheme + "://" + u.Host, nil
+	return weborigin.Of(u), nil
 }
 
 // redactURL hides user info and secret query values of a URL that goes

@@ -161,3 +161,29 @@ func TestTokenEndpointDown(t *testing.T) {
 		t.Errorf("endpoint back: %v", err)
 	}
 }
+
+// TestTokenSharedUntilRenewed: a cached token is handed out as one
+// shared copy (no copy per call: the signed redirect asks on every
+// request), without the refresh token, until it is renewed.
+func TestTokenSharedUntilRenewed(t *testing.T) {
+	clk := testutil.NewClockNow()
+	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
+	src, err := tokens.ClientCredentials(serviceConfig(srv), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := src.Token()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := src.Token()
+	third, _ := src.TokenContext(context.Background())
+	if second != third || second.AccessToken != first.AccessToken || second.RefreshToken != "" {
+		t.Errorf("cached token handed out as different copies (%p, %p) or with a refresh token", second, third)
+	}
+	clk.Advance(8 * time.Hour)
+	renewed, err := src.Token()
+	if err != nil || renewed == second || renewed.AccessToken == second.AccessToken || srv.TokenRequests("client_credentials") != 2 {
+		t.Errorf("after expiry: same copy %v, %d requests, %v", renewed == second, srv.TokenRequests("client_credentials"), err)
+	}
+}

@@ -80,30 +80,19 @@ func webConfig(srv *fotowebtest.Server) tokens.AuthCodeConfig {
 // returns the redirect's query (code, state or error).
 func authorize(t *testing.T, authURL string) url.Values {
 	t.Helper()
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
+	q, err := fotowebtest.Authorize(context.Background(), authURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), redirectURL) {
-		t.Fatalf("authorize: %s, Location %q", resp.Status, resp.Header.Get("Location"))
-	}
-	return loc.Query()
+	return q
 }
 
 // login runs the whole authorization-code + PKCE flow against the fake.
 func login(t *testing.T, cfg tokens.AuthCodeConfig, opts tokens.Options) *oauth2.Token {
 	t.Helper()
-	verifier, state := tokens.NewVerifier(), tokens.NewState()
-	q := authorize(t, cfg.AuthCodeURL(state, verifier))
-	if q.Get("state") != state {
-		t.Fatalf("state %q came back as %q", state, q.Get("state"))
-	}
-	tok, err := cfg.Exchange(context.Background(), q.Get("code"), verifier, opts)
+	tok, err := fotowebtest.Login(context.Background(), cfg, opts)
 	if err != nil {
-		t.Fatalf("Exchange: %v", err)
+		t.Fatal(err)
 	}
 	return tok
 }
@@ -133,53 +122,4 @@ func assertNoLeak(t *testing.T, err error, secrets ...string) {
 			t.Errorf("error %q leaks a secret or token", err)
 		}
 	}
-}
-
-// memStore is an in-memory TokenStore shared by replicas; it implements
-// Locker as a Redis-backed store would.
-type memStore struct {
-	lock chan struct{}
-
-	mu           sync.Mutex
-	tok          *oauth2.Token
-	loads, saves int
-}
-
-func newMemStore(t *oauth2.Token) *memStore {
-	return &memStore{lock: make(chan struct{}, 1), tok: t}
-}
-
-func (m *memStore) Load(context.Context) (*oauth2.Token, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.loads++
-	if m.tok == nil {
-		return nil, tokens.ErrNoToken
-	}
-	c := *m.tok
-	return &c, nil
-}
-
-func (m *memStore) Save(_ context.Context, t *oauth2.Token) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.saves++
-	c := *t
-	m.tok = &c
-	return nil
-}
-
-func (m *memStore) Lock(ctx context.Context) (func(), error) {
-	select {
-	case m.lock <- struct{}{}:
-		return func() { <-m.lock }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-func (m *memStore) stored() *oauth2.Token {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.tok
 }

@@ -69,7 +69,7 @@ func TestRefreshRotation(t *testing.T) {
 
 	// The old refresh token is dead now: a source holding it must log in again.
 	stale := &oauth2.Token{AccessToken: "old", RefreshToken: first.RefreshToken, Expiry: clk.Now().Add(-time.Hour)}
-	old, err := tokens.RefreshSource(webConfig(srv), newMemStore(stale), opts)
+	old, err := tokens.RefreshSource(webConfig(srv), tokens.NewMemoryStore(stale), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestRefreshConfidential(t *testing.T) {
 	clk := testutil.NewClockNow()
 	srv, opts, rec := newFake(t, clk, fotowebtest.Options{})
 	cfg := tokens.AuthCodeConfig{BaseURL: srv.URL, ClientID: fotowebtest.ConfidentialClientID, ClientSecret: fotowebtest.ConfidentialClientSecret, RedirectURL: redirectURL}
-	store := newMemStore(login(t, cfg, opts))
+	store := tokens.NewMemoryStore(login(t, cfg, opts))
 	cfg.RedirectURL = "" // not needed to refresh
 	src, err := tokens.RefreshSource(cfg, store, opts)
 	if err != nil {
@@ -153,11 +153,11 @@ func TestRefreshSourceNeedsLogin(t *testing.T) {
 	}
 	// An expired access token without a refresh token cannot be renewed.
 	clk := testutil.NewClockNow()
-	src, _ := tokens.RefreshSource(webConfig(srv), newMemStore(&oauth2.Token{AccessToken: "a", Expiry: clk.Now().Add(-time.Minute)}), opts)
+	src, _ := tokens.RefreshSource(webConfig(srv), tokens.NewMemoryStore(&oauth2.Token{AccessToken: "a", Expiry: clk.Now().Add(-time.Minute)}), opts)
 	if _, err := src.Token(); !errors.Is(err, tokens.ErrLoginRequired) {
 		t.Errorf("no refresh token: %v", err)
 	}
-	if _, err := tokens.RefreshSource(tokens.AuthCodeConfig{}, newMemStore(nil), opts); err == nil {
+	if _, err := tokens.RefreshSource(tokens.AuthCodeConfig{}, tokens.NewMemoryStore(nil), opts); err == nil {
 		t.Error("empty config accepted")
 	}
 }
@@ -232,7 +232,7 @@ func TestSaveFailure(t *testing.T) {
 		t.Errorf("failed saves left files behind: %v", ents)
 	}
 	// The file's refresh token has been rotated away: only memory holds a valid one.
-	if old, _ := tokens.RefreshSource(webConfig(srv), newMemStore(onDisk), opts); old != nil {
+	if old, _ := tokens.RefreshSource(webConfig(srv), tokens.NewMemoryStore(onDisk), opts); old != nil {
 		if _, err := old.Token(); !errors.Is(err, tokens.ErrLoginRequired) {
 			t.Errorf("refresh token in the old file still works: %v", err)
 		}
@@ -261,7 +261,7 @@ func TestSaveFailure(t *testing.T) {
 func TestLockerSharedStore(t *testing.T) {
 	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
-	store := newMemStore(login(t, webConfig(srv), opts))
+	store := tokens.NewMemoryStore(login(t, webConfig(srv), opts))
 	a, _ := tokens.RefreshSource(webConfig(srv), store, opts)
 	b, _ := tokens.RefreshSource(webConfig(srv), store, opts)
 	clk.Advance(9 * time.Hour)
@@ -280,7 +280,8 @@ func TestLockerSharedStore(t *testing.T) {
 	if t1 == nil || t2 == nil {
 		t.FailNow()
 	}
-	if n := srv.TokenRequests("refresh_token"); n != 1 || t1.AccessToken != t2.AccessToken || store.stored().AccessToken != t1.AccessToken {
+	stored, _ := store.Load(context.Background())
+	if n := srv.TokenRequests("refresh_token"); n != 1 || t1.AccessToken != t2.AccessToken || stored == nil || stored.AccessToken != t1.AccessToken {
 		t.Fatalf("%d refreshes; same token: %v", n, t1.AccessToken == t2.AccessToken)
 	}
 	// Both keep working with the one rotated refresh token.

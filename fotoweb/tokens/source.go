@@ -74,10 +74,12 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Options tune a Source. The zero value is usable.
+// Options tune a Source. The zero value is usable: a zero field means
+// its default.
 type Options struct {
 	// Margin: replace a token this long before it expires (default
-	// DefaultMargin), but never more than half its lifetime.
+	// DefaultMargin), but never more than half its lifetime. Negative:
+	// no margin, a token is used until it expires.
 	Margin time.Duration
 	// Now is the clock (default time.Now); tests inject a fake one.
 	Now func() time.Time
@@ -122,14 +124,15 @@ type Source struct {
 	log    *slog.Logger
 	fetch  fetchFunc // nil for a static source
 
-	mu        sync.Mutex
-	tok       *oauth2.Token // full token, refresh and standby included; nil before the first fetch
-	stale     bool          // tok was invalidated
-	call      *call         // the fetch in flight, nil when none
-	retryAt   time.Time     // after a failed fetch: no new one before this
-	fails     int           // failed fetches in a row
-	lastErr   error         // the last failed fetch's error, answered until retryAt when tok is not usable
-	loggedOut bool          // every stored refresh token was rejected; see loginRecheck
+	mu         sync.Mutex
+	tok        *oauth2.Token // full token, refresh and standby included; nil before the first fetch
+	pub, pubOf *oauth2.Token // the copy of tok handed out (see publicLocked), and the tok it copies
+	stale      bool          // tok was invalidated
+	call       *call         // the fetch in flight, nil when none
+	retryAt    time.Time     // after a failed fetch: no new one before this
+	fails      int           // failed fetches in a row
+	lastErr    error         // the last failed fetch's error, answered until retryAt when tok is not usable
+	loggedOut  bool          // every stored refresh token was rejected; see loginRecheck
 }
 
 // call is one fetch that callers wait for.
@@ -160,7 +163,9 @@ func (s *Source) Kind() Kind { return s.kind }
 func (s *Source) String() string { return "tokens.Source(" + s.kind.String() + ")" }
 
 // Token returns a valid access token. The returned token carries no
-// refresh token: the Source keeps that to itself.
+// refresh token: the Source keeps that to itself. As with
+// oauth2.ReuseTokenSource, callers share the token returned and must
+// not modify it.
 func (s *Source) Token() (*oauth2.Token, error) {
 	return s.TokenContext(context.Background())
 }
@@ -170,9 +175,9 @@ func (s *Source) Token() (*oauth2.Token, error) {
 func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
 	if s.fresh(s.tok) && !s.stale {
-		t := s.tok
+		t := s.publicLocked()
 		s.mu.Unlock()
-		return public(t), nil
+		return t, nil
 	}
 	if s.fetch == nil {
 		s.mu.Unlock()
@@ -183,9 +188,9 @@ func (s *Source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 		// while it works (see failBackoff), else the same error, without
 		// asking the token endpoint again (see errBackoffMax, loginRecheck).
 		if s.usable() {
-			t := s.tok
+			t := s.publicLocked()
 			s.mu.Unlock()
-			return public(t), nil
+			return t, nil
 		}
 		if err := s.lastErr; err != nil {
 			s.mu.Unlock()
@@ -322,6 +327,15 @@ func (s *Source) Invalidate(rejected *oauth2.Token) {
 	if s.tok != nil && subtle.ConstantTimeCompare([]byte(s.tok.AccessToken), []byte(rejected.AccessToken)) == 1 {
 		s.stale = true
 	}
+}
+
+// publicLocked returns the public copy of s.tok, made once per token:
+// the signed redirect asks for the token on every request. s.mu is held.
+func (s *Source) publicLocked() *oauth2.Token {
+	if s.pubOf != s.tok {
+		s.pubOf, s.pub = s.tok, public(s.tok)
+	}
+	return s.pub
 }
 
 // public is the copy of t handed to callers: no refresh token, no raw

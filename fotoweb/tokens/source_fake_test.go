@@ -26,7 +26,7 @@ func TestConcurrentExpiry(t *testing.T) {
 			if kind == "client_credentials" {
 				src, _ = tokens.ClientCredentials(serviceConfig(srv), opts)
 			} else {
-				src, _ = tokens.RefreshSource(webConfig(srv), newMemStore(login(t, webConfig(srv), opts)), opts)
+				src, _ = tokens.RefreshSource(webConfig(srv), tokens.NewMemoryStore(login(t, webConfig(srv), opts)), opts)
 			}
 			first, err := src.Token()
 			if err != nil {
@@ -96,7 +96,7 @@ func TestInvalidate(t *testing.T) {
 func TestInvalidateRefreshSource(t *testing.T) {
 	clk := testutil.NewClockNow()
 	srv, opts, _ := newFake(t, clk, fotowebtest.Options{})
-	store := newMemStore(login(t, webConfig(srv), opts))
+	store := tokens.NewMemoryStore(login(t, webConfig(srv), opts))
 	src, _ := tokens.RefreshSource(webConfig(srv), store, opts)
 	t1, _ := src.Token()
 	srv.RevokeTokens()
