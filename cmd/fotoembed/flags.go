@@ -250,6 +250,12 @@ func (f *flagSet) secret(name, env string, list bool, what, usage string, set fu
 		var v []string
 		switch {
 		case path != "" && s != "":
+			// Keep the variable's value, so that checks of the whole
+			// configuration do not also call the secret missing.
+			if v = []string{strings.TrimSpace(s)}; list {
+				v = splitList(s, ",")
+			}
+			set(v)
 			return fullError{fmt.Errorf("set %s or --%s-file, not both", env, name)}
 		case path != "":
 			b, err := readSecretFile(path)

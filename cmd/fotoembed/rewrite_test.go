@@ -251,6 +251,9 @@ func TestRewriteUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			code := cli(append([]string{"rewrite"}, tt.args...), envOf(tt.env), &out, &errb)
+			if tt.name == "secret twice" && strings.Contains(errb.String(), "needs an API key") {
+				t.Errorf("a key set twice is also called missing:\n%s", errb.String())
+			}
 			if code != tt.code {
 				t.Errorf("exit %d, want %d:\n%s", code, tt.code, errb.String())
 			}
