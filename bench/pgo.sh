@@ -32,8 +32,11 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	on_target=(taskset -c 0) on_load=(taskset -c "$(($(nproc) - 1))")
 fi
 
-# The profile is of a build without one, as go build -pgo=off makes it.
-go build -pgo=off -o "$work/loadtarget" ./bench/cmd/loadtarget
+# The profile is of a build without one, as go build -pgo=off makes it;
+# -trimpath, so that it names source files by module path, not by the
+# folders of this machine (pgotrim below does the same for the binary's
+# and the libraries' paths).
+go build -pgo=off -trimpath -o "$work/loadtarget" ./bench/cmd/loadtarget
 
 # start NAME ARGS...: a loadtarget role; waits for its KEY=VALUE file.
 start() {
@@ -64,5 +67,5 @@ sleep 2
 curl -fsS -o "$work/cpu.pprof" "${PPROF_URL}profile?seconds=$secs"
 wait "${pids[-1]}"
 go tool pprof -top -nodecount=1 "$work/cpu.pprof" >/dev/null # a valid profile
-cp "$work/cpu.pprof" cmd/fotoembed/default.pgo
+go run ./bench/cmd/pgotrim "$work/cpu.pprof" cmd/fotoembed/default.pgo
 echo "pgo.sh: wrote cmd/fotoembed/default.pgo ($(wc -c <cmd/fotoembed/default.pgo) bytes)" >&2
