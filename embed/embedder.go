@@ -16,7 +16,8 @@ import (
 // DefaultCreditPrefix starts a credit line built from byline and credit.
 const DefaultCreditPrefix = "Photo: "
 
-// Config configures an [Embedder].
+// Config configures an [Embedder]. As everywhere in the package, a zero
+// field means its documented default.
 type Config struct {
 	// Resolver resolves asset references; required by the methods that
 	// take a reference (Img, Figure, URL, Srcset, FuncMap, Redirect).
