@@ -74,7 +74,7 @@ func hideHookSecret(s string) string {
 }
 
 // indexHookPrefix returns the index of the first hookPrefix in s,
-// ignoring ASCII case, or -1.
+// ignoring case, or -1.
 func indexHookPrefix(s string) int {
 	for i := 0; ; {
 		j := strings.IndexByte(s[i:], '/') // hookPrefix starts with '/'
@@ -85,24 +85,9 @@ func indexHookPrefix(s string) int {
 		if len(s)-i < len(hookPrefix) {
 			return -1
 		}
-		if asciiEqualFold(s[i:i+len(hookPrefix)], hookPrefix) {
+		if strings.EqualFold(s[i:i+len(hookPrefix)], hookPrefix) {
 			return i
 		}
 		i++
 	}
-}
-
-// asciiEqualFold reports whether a and b, of equal length, are equal
-// ignoring the case of ASCII letters.
-func asciiEqualFold(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z' {
-			return false
-		}
-	}
-	return true
 }
