@@ -191,5 +191,5 @@ func TestStartWithoutRedis(t *testing.T) {
 		t.Error("not shared after Redis came up")
 	}
 	other.Delete(context.Background(), "/b.info")
-	testutil.WaitFor(t, time.Second, "the invalidation reaches the late store", func() bool { return !s.inNear("/b.info") })
+	testutil.WaitFor(t, 10*time.Second, "the invalidation reaches the late store", func() bool { return !s.inNear("/b.info") })
 }

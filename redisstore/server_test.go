@@ -115,7 +115,7 @@ func TestServersShareAndInvalidate(t *testing.T) {
 	if err != nil || status != http.StatusNoContent {
 		t.Fatalf("webhook to replica 1: %d %v", status, err)
 	}
-	testutil.WaitFor(t, time.Second, "every replica drops the entry", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "every replica drops the entry", func() bool {
 		for _, s := range svcs {
 			if s.store.inNear(href) {
 				return false

@@ -43,7 +43,7 @@ func TestEntryRoundTrip(t *testing.T) {
 	if n, err := a.rdb.Exists(context.Background(), "rt:entry:/a.info").Result(); err != nil || n != 0 {
 		t.Errorf("entry still in Redis after Delete (%d, %v)", n, err)
 	}
-	testutil.WaitFor(t, time.Second, "b's near cache drops the deleted entry", func() bool { return !b.inNear("/a.info") })
+	testutil.WaitFor(t, 10*time.Second, "b's near cache drops the deleted entry", func() bool { return !b.inNear("/a.info") })
 	if _, ok := b.Get(context.Background(), "/a.info"); ok {
 		t.Error("entry still there after Delete")
 	}
@@ -99,7 +99,7 @@ func TestWebhookInvalidatesAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := c.replicas[0].res.Key(href)
-	testutil.WaitFor(t, time.Second, "every near cache drops the entry", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "every near cache drops the entry", func() bool {
 		for _, r := range c.replicas {
 			if r.store.inNear(key) {
 				return false
@@ -130,7 +130,7 @@ func TestNearCacheExpires(t *testing.T) {
 		t.Fatal("b: entry not shared")
 	}
 	a.Set(context.Background(), "/k.info", &embed.Entry{Info: &embed.Info{Href: "/k.info"}}, time.Minute) // no invalidation
-	testutil.WaitFor(t, 2*time.Second, "b reads the new entry", func() bool {
+	testutil.WaitFor(t, 10*time.Second, "b reads the new entry", func() bool {
 		e, ok := b.Get(context.Background(), "/k.info")
 		return ok && e.Info != nil
 	})
@@ -164,7 +164,7 @@ func TestInvalidationDuringFill(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Delete(context.Background(), "/f.info") // the webhook, on another replica
-	testutil.WaitFor(t, time.Second, "a hears of the invalidation", func() bool { return a.fills.invalidated("/f.info") })
+	testutil.WaitFor(t, 10*time.Second, "a hears of the invalidation", func() bool { return a.fills.invalidated("/f.info") })
 	a.Set(context.Background(), "/f.info", &embed.Entry{NotFound: true}, time.Minute)
 	unlock()
 	if _, ok := b.Get(context.Background(), "/f.info"); ok {
