@@ -112,23 +112,28 @@ func (h lockRefusals) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.
 // another's slow fill; it fetches itself.
 func TestFillWaitBound(t *testing.T) {
 	c := newCluster(t, 2, Config{FillWait: 100 * time.Millisecond})
-	c.fake.SetFault("/fotoweb/archives/", fotowebtest.Fault{Latency: 600 * time.Millisecond})
+	hang := make(chan struct{})
+	c.fake.SetFault("/fotoweb/archives/", fotowebtest.Fault{Hang: hang})
+	release := sync.OnceFunc(func() { close(hang) })
+	t.Cleanup(release)
 	href := fotowebtest.SquareAsset
-	done := make(chan time.Duration, 2)
-	for i := range 2 {
-		go func() {
-			start := time.Now()
+	var wg sync.WaitGroup
+	resolve := func(i int) {
+		wg.Go(func() {
 			if _, err := c.replicas[i].res.Resolve(context.Background(), href); err != nil {
 				t.Error(err)
 			}
-			done <- time.Since(start)
-		}()
+		})
 	}
-	for range 2 {
-		if d := <-done; d > 1500*time.Millisecond {
-			t.Errorf("a resolve took %v; the wait for the other's fill is bounded by 100ms", d)
-		}
-	}
+	// Replica 0 takes the fill and is held by FotoWeb; replica 1 waits
+	// FillWait for it, gives up and asks FotoWeb too. A replica 1 that
+	// waited for the fill would never reach FotoWeb while it is held.
+	resolve(0)
+	testutil.WaitFor(t, 30*time.Second, "replica 0's fetch", func() bool { return c.fake.InFlight() == 1 })
+	resolve(1)
+	testutil.WaitFor(t, 30*time.Second, "replica 1 to give up waiting and fetch", func() bool { return c.fake.InFlight() == 2 })
+	release()
+	wg.Wait()
 	if n := c.fetches(href); n != 2 {
 		t.Errorf("%d upstream requests, want 2 (the waiter gave up)", n)
 	}
