@@ -176,6 +176,39 @@ func TestAPIKey(t *testing.T) {
 	wantStatus(t, closed.get(path, "X-API-Key", testAPIKey), http.StatusUnauthorized)
 }
 
+// TestSearchAssetsFigureAlt: each hit carries figure_alt, the alt text
+// its image gets in a <figure> (never the caption again), present even
+// when it is "" because the caption names the image.
+func TestSearchAssetsFigureAlt(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	// moss: the title also says what the caption says; dunes: nothing.
+	e.fake.SetMetadata(fotowebtest.SquareAsset, 5, "reindeer moss on the Hardangervidda plateau.")
+	figureAlt := func(q, ref string) (string, bool) {
+		t.Helper()
+		var got struct{ Assets []map[string]any }
+		r := e.api(http.MethodGet, "/v1/assets?limit=100&q="+url.QueryEscape(q), nil)
+		wantStatus(t, r, http.StatusOK)
+		decode(t, r, &got)
+		for _, a := range got.Assets {
+			if a["ref"] == ref {
+				s, ok := a["figure_alt"].(string)
+				return s, ok
+			}
+		}
+		t.Fatalf("%s not found searching %q", ref, q)
+		return "", false
+	}
+	for _, c := range []struct{ q, ref, want string }{
+		{"harbour", fotowebtest.LandscapeAsset, "Harbour at dawn"}, // the description is the caption
+		{"moss", fotowebtest.SquareAsset, ""},                      // so is the title
+		{"dunes", fotowebtest.NoCaptionAsset, ""},                  // no texts at all
+	} {
+		if got, ok := figureAlt(c.q, c.ref); !ok || got != c.want {
+			t.Errorf("%s: figure_alt %q (present %v), want %q", c.ref, got, ok, c.want)
+		}
+	}
+}
+
 func TestSearchAssets(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	var got struct {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -25,6 +26,9 @@ const pagingSlack = 25
 // (never 1×1 for an image FotoWeb could not measure). Alt, Caption and
 // Credit are what the metadata fields say (the web UI shows them with
 // their fields); Credit is the credit line without the figure's prefix.
+// FigureAlt is the alt text the image gets in a <figure> by default
+// (embed.Text.FigureAlt): never the caption again; "" when the caption
+// names the image. It is always present, since "" is an answer.
 type assetResult struct {
 	Ref         string `json:"ref"`
 	Filename    string `json:"filename"`
@@ -36,6 +40,7 @@ type assetResult struct {
 	ArchiveID   string `json:"archive_id,omitempty"`  // the archive's id
 	Alt         string `json:"alt,omitempty"`         // the alt text field
 	Caption     string `json:"caption,omitempty"`     // the caption field
+	FigureAlt   string `json:"figure_alt"`            // the alt text in a figure
 	Credit      string `json:"credit,omitempty"`      // byline / credit, or the copyright notice
 	Public      bool   `json:"public,omitempty"`      // in a public archive: a page and oEmbed
 	Unpublished string `json:"unpublished,omitempty"` // why it may not be shown (licence ended, withdrawn)
@@ -259,7 +264,8 @@ func (ed *editor) assetHit(ctx context.Context, a *fotoweb.Asset, cols []fotoweb
 		return assetResult{}, false
 	}
 	r := assetResult{Ref: in.Href, Filename: in.Filename, Title: in.Text.Title, Thumbnail: thumb,
-		Alt: in.Text.Alt, Caption: in.Text.Caption, Credit: in.Text.CreditLine(""), Public: s.isPublic(in.Href)}
+		Alt: in.Text.Alt, Caption: in.Text.Caption, FigureAlt: in.Text.FigureAlt(cmp.Or(in.Text.Alt, in.Text.Title)),
+		Credit: in.Text.CreditLine(""), Public: s.isPublic(in.Href)}
 	if id := archiveKey(in.Href); id != "" {
 		r.ArchiveID = id
 	} else if a.ArchiveID > 0 {

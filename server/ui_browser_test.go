@@ -248,6 +248,43 @@ func TestUICompose(t *testing.T) {
 	tb.checkAccessibility("compose")
 }
 
+// TestUIFigureAlt: with Figure ticked, an alt text the editor has not
+// edited becomes the figure's (never the caption again); when the caption
+// names the image the field may stay empty; an edited one is kept.
+func TestUIFigureAlt(t *testing.T) {
+	tb := newTab(t)
+	e := newEnv(t, envOptions{})
+	e.fake.SetMetadata(fotowebtest.SquareAsset, 5, "Reindeer moss on the Hardangervidda plateau") // the title repeats the caption
+	tile := func(ref string) string { return `#results button.pick[data-ref="` + ref + `"]` }
+	tb.do("open", chromedp.Navigate(e.ts.URL+"/#key="+url.QueryEscape(testAPIKey)), chromedp.WaitVisible(chromedp.CSS(tile(fotowebtest.SquareAsset))))
+	out := `document.getElementById('out-html').value`
+	alt := `document.getElementById('alt').value`
+
+	tb.do("pick harbour", chromedp.Click(chromedp.CSS(tile(fotowebtest.LandscapeAsset))))
+	wait[bool](tb, "harbour's <img>", out+`.includes('alt="Fishing boats in the harbour at dawn"')`)
+	tb.do("tick Figure", chromedp.Click(chromedp.CSS("#figure")))
+	wait[bool](tb, "the figure with the title as alt", alt+` === 'Harbour at dawn' && `+out+`.includes('<figure') && `+out+`.includes('alt="Harbour at dawn"')`)
+	if src := eval[string](tb, `document.getElementById('alt-source').textContent`); !strings.Contains(src, "title") || !strings.Contains(src, "caption") {
+		t.Errorf("alt source in a figure %q", src)
+	}
+	tb.do("untick Figure", chromedp.Click(chromedp.CSS("#figure")))
+	wait[bool](tb, "the description back", alt+` === 'Fishing boats in the harbour at dawn' && !`+out+`.includes('<figure')`)
+
+	tb.do("tick Figure, pick moss", chromedp.Click(chromedp.CSS("#figure")), chromedp.Click(chromedp.CSS(tile(fotowebtest.SquareAsset))))
+	wait[bool](tb, "moss's figure with an empty alt", `document.getElementById('picked-name').textContent.startsWith('Reindeer') && `+alt+` === '' &&
+		`+out+`.includes('<figure') && `+out+`.includes('alt=""') && document.getElementById('alt-error').hidden`)
+	if src := eval[string](tb, `document.getElementById('alt-source').textContent`); !strings.Contains(src, "caption names") {
+		t.Errorf("alt source of a figure its caption names %q", src)
+	}
+	tb.checkAccessibility("figure named by its caption")
+
+	// An alt text the editor wrote stays when Figure changes.
+	tb.do("write alt text", chromedp.SendKeys(chromedp.CSS("#alt"), "Moss, close up"))
+	wait[bool](tb, "the editor's alt text", out+`.includes('alt="Moss, close up"')`)
+	tb.do("untick Figure", chromedp.Click(chromedp.CSS("#figure")))
+	wait[bool](tb, "the <img> with the editor's alt text", `!`+out+`.includes('<figure') && `+out+`.includes('alt="Moss, close up"') && `+alt+` === 'Moss, close up'`)
+}
+
 // TestUIPhone: on a phone the form comes first once an image is picked,
 // takes the focus, and Back returns to the tile.
 func TestUIPhone(t *testing.T) {

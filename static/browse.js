@@ -259,6 +259,7 @@ var Fotoembed = (function () {
       this.edits[this.asset.ref] = { alt: $("alt").value, decorative: $("decorative").checked };
     }
     if (e && e.type === "input" && e.target.type === "checkbox") { return; } // its change event follows
+    if (e && e.target.id === "figure" && !this.edits[this.asset.ref]) { this.showAlt(); }
     this.refresh();
   };
 
@@ -271,25 +272,64 @@ var Fotoembed = (function () {
     if (asset.archive) { meta.push(asset.archive); }
     meta.push(sizeText(asset));
     $("picked-meta").textContent = meta.join(" · ");
-    var alt = asset.alt || asset.title || "";
     var edit = this.edits[asset.ref];
-    $("alt").value = edit ? edit.alt : alt;
+    this.showAlt();
+    if (edit) { $("alt").value = edit.alt; }
     $("decorative").checked = edit ? edit.decorative : false;
-    $("alt-source").textContent = asset.alt ? "(from FotoWeb)" : asset.title ? "(from FotoWeb's title)" : "(none in FotoWeb)";
     $("caption-text").textContent = asset.caption || "none";
     $("credit-text").textContent = asset.credit || "none";
     this.refresh();
   };
 
-  // altState checks the alt text: the alt value to send, or null when
-  // it is missing (shown at the field).
+  // captioned reports whether asset is to be shown in a figure with a
+  // caption: the caption then describes the image, and the image's alt
+  // text must not repeat it (it may even be empty).
+  Composer.prototype.captioned = function (asset) {
+    return $("figure").checked && !!asset.caption;
+  };
+
+  // defaultAlt is asset's alt text from FotoWeb as this embed would use
+  // it: the alt field, else the title; in a figure with a caption, the
+  // service's figure_alt, which never repeats the caption.
+  Composer.prototype.defaultAlt = function (asset) {
+    var alt = asset.alt || asset.title || "";
+    return this.captioned(asset) && asset.figure_alt !== undefined ? asset.figure_alt : alt;
+  };
+
+  // showAlt fills the alt field with the picked asset's default alt
+  // text and says where it comes from.
+  Composer.prototype.showAlt = function () {
+    var a = this.asset, alt = this.defaultAlt(a), source;
+    if (alt && alt === a.alt) { source = "(from FotoWeb)"; }
+    else if (alt && alt === a.title) { source = this.captioned(a) ? "(FotoWeb's title: the caption describes the image)" : "(from FotoWeb's title)"; }
+    else if (this.captioned(a)) { source = "(none: the caption names the image)"; }
+    else { source = "(none in FotoWeb)"; }
+    $("alt").value = alt;
+    $("alt-source").textContent = source;
+  };
+
+  // altFor is what to send for asset given the text of its alt field
+  // and its Decorative tick: {alt, decorative}, or null when the alt
+  // text is missing. In a figure with a caption an empty alt text is
+  // allowed, since the caption names the image; it is sent as
+  // decorative (alt=""), so that the service does not fill in
+  // FotoWeb's text the editor removed.
+  Composer.prototype.altFor = function (asset, text, deco) {
+    text = text.trim();
+    if (deco || (!text && this.captioned(asset))) { return { alt: "", decorative: true }; }
+    return text ? { alt: text, decorative: false } : null;
+  };
+
+  // altState checks the picked asset's alt field: what to send, or null
+  // when it is missing (shown at the field).
   Composer.prototype.altState = function () {
-    var deco = $("decorative").checked, text = $("alt").value.trim();
+    var deco = $("decorative").checked;
     $("alt").disabled = deco;
-    var missing = !deco && text === "";
-    $("alt-error").hidden = !missing;
-    if (missing) { $("alt").setAttribute("aria-invalid", "true"); } else { $("alt").removeAttribute("aria-invalid"); }
-    return missing ? null : { alt: deco ? "" : text, decorative: deco };
+    $("alt").required = !this.captioned(this.asset);
+    var alt = this.altFor(this.asset, $("alt").value, deco);
+    $("alt-error").hidden = !!alt;
+    if (!alt) { $("alt").setAttribute("aria-invalid", "true"); } else { $("alt").removeAttribute("aria-invalid"); }
+    return alt;
   };
 
   Composer.prototype.problem = function (text) {

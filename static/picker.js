@@ -130,8 +130,8 @@
     var items = [], missing = [];
     selected.forEach(function (a) {
       var edit = composer.edits[a.ref];
-      var alt = edit ? { alt: edit.alt.trim(), decorative: edit.decorative } : { alt: a.alt || a.title || "", decorative: false };
-      if (!alt.decorative && !alt.alt) { missing.push(F.nameOf(a)); }
+      var alt = edit ? composer.altFor(a, edit.alt, edit.decorative) : composer.altFor(a, composer.defaultAlt(a), false);
+      if (!alt) { missing.push(F.nameOf(a)); return; }
       items.push(composer.item(a, alt));
     });
     if (missing.length) {
