@@ -83,12 +83,18 @@ type AuditImage struct {
 	// Expires is when its licence ends; nil when it has no end (or is not
 	// known).
 	Expires *time.Time `json:"expires"`
-	// Alt is the alt text: the tag's alt attribute or, for a placeholder
-	// without one, FotoWeb's alt (or title) text; "" when decorative or
-	// missing.
+	// Alt is the alt text the page gives the image: the tag's alt
+	// attribute or, for a placeholder without one, FotoWeb's alt (or
+	// title) text, and in a figure the text that does not repeat its
+	// caption (embed.Text.FigureAlt: the title, or "" when the caption
+	// names the image); "" when decorative or missing.
 	Alt string `json:"alt"`
 	// Decorative reports alt="" (or only white space) on the tag.
 	Decorative bool `json:"decorative"`
+	// CaptionAlt reports a figure placeholder without alt whose alt text
+	// is "" because its <figcaption>, read right after the image, names
+	// it: the caption stands in for the alt text, which is not missing.
+	CaptionAlt bool `json:"captionAlt"`
 	// Credit is the asset's credit line.
 	Credit string `json:"credit"`
 	// Problems are what fails the audit; Warnings what does not.
@@ -248,7 +254,8 @@ func (a *auditRun) assets(entries []*auditEntry) ([]auditAsset, map[string]int) 
 			index[key] = i
 			out = append(out, auditAsset{ref: e.ref, key: key})
 		}
-		out[i].needAlt = out[i].needAlt || e.needAlt
+		out[i].needAlt = out[i].needAlt || e.needAlt && !e.figure
+		out[i].needFig = out[i].needFig || e.figure
 	}
 	return out, index
 }

@@ -20,7 +20,11 @@ func (a *auditRun) apply(e *auditEntry, f *assetFacts) {
 	im := &e.img
 	im.Credit = f.credit
 	if e.needAlt {
-		im.Alt, e.altKnown = f.alt, f.altKnown
+		alt := &f.alt
+		if e.figure {
+			alt = &f.figAlt
+		}
+		im.Alt, e.altKnown, im.CaptionAlt = alt.text, alt.known, alt.caption
 	}
 	if !f.expires.IsZero() {
 		t := f.expires.UTC()
@@ -64,12 +68,12 @@ func (a *auditRun) finish(e *auditEntry) {
 	case e.hasAlt:
 		im.Decorative = strings.TrimSpace(im.Alt) == ""
 	case e.needAlt:
-		if e.altKnown && im.Alt == "" && e.fail == nil {
+		if e.altKnown && im.Alt == "" && !im.CaptionAlt && e.fail == nil {
 			noAlt = noAltMetadata
 		}
 	case e.altOf != nil: // a <source> sharing its picture's placeholder's alt
-		im.Alt = e.altOf.img.Alt
-		if e.altOf.altKnown && im.Alt == "" {
+		im.Alt, im.CaptionAlt = e.altOf.img.Alt, e.altOf.img.CaptionAlt
+		if e.altOf.altKnown && im.Alt == "" && !im.CaptionAlt {
 			noAlt = noAltMetadata
 		}
 	case e.noImg:

@@ -22,6 +22,7 @@ type auditEntry struct {
 	key      string      // its canonical key, once known
 	hasAlt   bool        // the tag (for a <source>, its picture's <img>) has an alt attribute
 	needAlt  bool        // a placeholder without alt: the alt text comes from FotoWeb
+	figure   bool        // a placeholder without alt asking for a <figure>: its alt text does not repeat the caption
 	altOf    *auditEntry // a <source>'s picture <img>, a placeholder without alt
 	noImg    bool        // a <source> whose <picture> has no <img>
 	source   bool        // a <source>: its alt is its picture's <img>'s
@@ -75,7 +76,8 @@ func (a *auditRun) scanPage(f siteFile) ([]*auditEntry, error) {
 	for i := range sr.phs {
 		ph := &sr.phs[i]
 		e := &auditEntry{off: ph.tag, ref: ph.ref, fail: ph.err, hasAlt: ph.opts.hasAlt, needAlt: !ph.opts.hasAlt,
-			img: AuditImage{File: path, Line: ph.line, Asset: ph.ref, Kind: KindPlaceholder}}
+			figure: !ph.opts.hasAlt && ph.opts.figure,
+			img:    AuditImage{File: path, Line: ph.line, Asset: ph.ref, Kind: KindPlaceholder}}
 		for _, at := range ph.attrs {
 			if at.Key == "alt" {
 				e.img.Alt = at.Val

@@ -14,6 +14,7 @@ type auditAsset struct {
 	ref     string // the reference as first written
 	key     string // its canonical key
 	needAlt bool   // a placeholder without alt uses it: its metadata alt text is wanted
+	needFig bool   // a figure placeholder without alt uses it: its figure's alt text is wanted
 }
 
 // assetFacts is what an audit learns of one asset.
@@ -21,11 +22,26 @@ type assetFacts struct {
 	expires   time.Time // licence end; zero for none, or not known
 	expired   bool      // the service said the licence has ended
 	withdrawn bool
-	reason    string // why it may not be shown, as embed.UnpublishedError.Reason says
-	alt       string // metadata alt text (alt, else title)
-	altKnown  bool   // alt is known ("" then means there is none)
-	credit    string // the credit line
-	err       error  // why the asset was not resolved (or is not an image)
+	reason    string  // why it may not be shown, as embed.UnpublishedError.Reason says
+	alt       altText // the alt text of a bare <img>: metadata alt, else title
+	figAlt    altText // the alt text of its <img> in a <figure> (embed.Text.FigureAlt)
+	credit    string  // the credit line
+	err       error   // why the asset was not resolved (or is not an image)
+}
+
+// altText is the alt text an asset's rendered <img> gets.
+type altText struct {
+	text    string
+	known   bool // text is known: "" then means there is none, unless caption
+	caption bool // text is "" because the figure's caption names the image
+}
+
+// figureAltText returns the alt text of an <img> in a <figure> whose
+// caption is t.Caption, given alt, its metadata alt text: FigureAlt's,
+// which is "" when the caption names the image.
+func figureAltText(t *embed.Text, alt string) altText {
+	fig := t.FigureAlt(alt)
+	return altText{text: fig, known: true, caption: alt != "" && fig == ""}
 }
 
 // auditSource is a Source that can audit: [*Direct] and [*Service].
@@ -61,8 +77,9 @@ func (d *Direct) facts(in *embed.Info, err error) assetFacts {
 	if err != nil {
 		return assetFacts{err: explain(err)}
 	}
-	f := assetFacts{expires: in.Rights.Expires, withdrawn: in.Rights.Withdrawn, altKnown: true,
-		alt: cmp.Or(in.Text.Alt, in.Text.Title), credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
+	alt := cmp.Or(in.Text.Alt, in.Text.Title) // as embed's plan chooses it
+	f := assetFacts{expires: in.Rights.Expires, withdrawn: in.Rights.Withdrawn, alt: altText{text: alt, known: true},
+		figAlt: figureAltText(&in.Text, alt), credit: in.Text.CreditLine(d.cfg.CreditPrefix)}
 	if f.withdrawn {
 		f.reason = (&embed.UnpublishedError{Href: in.Href, Rights: in.Rights}).Reason()
 	}
@@ -75,20 +92,27 @@ func (d *Direct) facts(in *embed.Info, err error) assetFacts {
 // auditAssets asks /v1/resolve for each asset as a decorative image (for
 // its licence end, credit line, or the service's reason not to show it)
 // and, for an asset a placeholder without alt uses, once more as a
-// non-decorative one (for its alt text). No record is used.
+// non-decorative one (for its alt text), as a figure when a figure
+// placeholder uses it (for the alt text the service gives a figure). No
+// record is used.
 func (s *Service) auditAssets(ctx context.Context, assets []auditAsset, concurrency int, progress func(n, total int)) []assetFacts {
 	type slot struct {
 		asset int
-		alt   bool
+		alt   *altText // the alt text this item answers; nil for the rights
 	}
+	out := make([]assetFacts, len(assets))
 	var items []resolveItem
 	var slots []slot
 	for i, a := range assets {
 		items = append(items, resolveItem{Ref: a.ref, Decorative: true, Delivery: "signed"})
-		slots = append(slots, slot{i, false})
+		slots = append(slots, slot{i, nil})
 		if a.needAlt {
 			items = append(items, resolveItem{Ref: a.ref, Delivery: "signed"})
-			slots = append(slots, slot{i, true})
+			slots = append(slots, slot{i, &out[i].alt})
+		}
+		if a.needFig {
+			items = append(items, resolveItem{Ref: a.ref, Figure: true, Delivery: "signed"})
+			slots = append(slots, slot{i, &out[i].figAlt})
 		}
 	}
 	answers := make([]resolveResult, len(items))
@@ -104,14 +128,15 @@ func (s *Service) auditAssets(ctx context.Context, assets []auditAsset, concurre
 		}
 		progress(hi-lo, len(items))
 	})
-	out := make([]assetFacts, len(assets))
 	for k, sl := range slots {
 		f, r := &out[sl.asset], &answers[k]
 		switch {
-		case sl.alt && errs[k] == nil && r.Error == "":
-			f.alt, f.altKnown = r.Alt, true
-		case sl.alt:
-			f.altKnown = errs[k] == nil && strings.Contains(r.Error, "no alt text")
+		case sl.alt != nil && errs[k] == nil && r.Error == "":
+			// A figure's alt text is "" only when its caption names
+			// the image: without any the service says "no alt text".
+			*sl.alt = altText{text: r.Alt, known: true, caption: items[k].Figure && r.Alt == "" && r.Caption != ""}
+		case sl.alt != nil:
+			sl.alt.known = errs[k] == nil && strings.Contains(r.Error, "no alt text")
 		case errs[k] != nil:
 			f.err = errs[k]
 		case r.Error != "":
