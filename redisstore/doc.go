@@ -40,9 +40,11 @@
 //
 // # When Redis is down or slow
 //
-// Every Redis call is bounded by Timeout (default 200 ms), and Get, Set
-// and Delete also by the caller's context: a visitor who went away stops
-// waiting at once. A failed call (or one whose context ended) is a miss
+// Every Redis call is bounded by Timeout (default 200 ms), and every call
+// given a context (Get, Set, Delete, the export ledger, the where-used
+// record, the TokenStore, Once, the locks) also by that context: a
+// visitor who went away stops waiting at once, and a lock taken for a
+// caller that has gone is released. A failed call (or one whose context ended) is a miss
 // (Get), is dropped (Set) or is kept to be sent later (Delete);
 // the fill lock is skipped and FotoWeb asked directly. While a health
 // ping (every HealthInterval) fails, entries stay in the near cache for

@@ -25,29 +25,33 @@ const exportLockWait = ExportLockTTL + 10*time.Second
 // the SET of the asset's keys.
 type ledger struct{ s *Store }
 
-// Ledger returns the export ledger kept in Redis, shared by every replica
-// using the same KeyPrefix. Records never expire. Unlike the cache, the
-// ledger does not degrade: while Redis is down or failing, every call
-// returns an error, so that the exporter refuses rather than export
-// again what may already be exported. Lock is a cluster-wide lock
-// (ExportLockTTL). Closing the ledger does nothing; close the Store.
+// Ledger returns the export ledger kept in Redis, shared by every
+// replica using the same KeyPrefix. Records never expire. Unlike the
+// cache, the ledger does not degrade: while Redis is down or failing,
+// every call returns an error, so that the exporter refuses rather than
+// export again what may already be exported. Every call also ends as
+// soon as its ctx does, with an error wrapping ctx's (not counted in
+// Stats as a Redis error); a Put or DeleteAsset already sent may still
+// take effect. Lock is a cluster-wide lock (ExportLockTTL). Closing the
+// ledger does nothing; close the Store.
 func (s *Store) Ledger() exports.Ledger { return ledger{s} }
 
 func (l ledger) recordKey(member string) string { return l.s.cfg.KeyPrefix + "export:" + member }
 func (l ledger) assetKey(asset string) string   { return l.s.cfg.KeyPrefix + "exports-of:" + asset }
 
-// call checks Redis is up and bounds one call by Timeout.
-func (l ledger) call(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// ready returns ErrUnavailable while the health ping fails: Redis is not
+// asked then.
+func (l ledger) ready() error {
 	if !l.s.health.up() {
-		return nil, nil, ErrUnavailable
+		return ErrUnavailable
 	}
-	ctx, cancel := l.s.opCtx(ctx)
-	return ctx, cancel, nil
+	return nil
 }
 
-// failed counts a Redis error and names the operation and asset.
-func (l ledger) failed(op, asset string, err error) error {
-	if !errors.Is(err, ErrUnavailable) {
+// failed names the operation and asset, and counts a Redis error: not
+// ErrUnavailable (Redis was not asked) nor the end of the caller's ctx.
+func (l ledger) failed(ctx context.Context, op, asset string, err error) error {
+	if !errors.Is(err, ErrUnavailable) && !callerDone(ctx) {
 		l.s.stats.errors.Add(1)
 	}
 	return fmt.Errorf("redisstore: export ledger %s of %s: %w", op, asset, err)
@@ -56,17 +60,17 @@ func (l ledger) failed(op, asset string, err error) error {
 // Get implements [exports.Ledger]. A record that cannot be decoded is an
 // error wrapping [exports.ErrCorrupt].
 func (l ledger) Get(ctx context.Context, k exports.Key) (exports.Record, bool, error) {
-	ctx, cancel, err := l.call(ctx)
-	if err != nil {
-		return exports.Record{}, false, l.failed("get", k.Asset, err)
+	if err := l.ready(); err != nil {
+		return exports.Record{}, false, l.failed(ctx, "get", k.Asset, err)
 	}
-	defer cancel()
-	b, err := l.s.rdb.Get(ctx, l.recordKey(k.String())).Bytes()
+	b, err := callRedis(ctx, l.s, func(ctx context.Context) ([]byte, error) {
+		return l.s.rdb.Get(ctx, l.recordKey(k.String())).Bytes()
+	})
 	if errors.Is(err, redis.Nil) {
 		return exports.Record{}, false, nil
 	}
 	if err != nil {
-		return exports.Record{}, false, l.failed("get", k.Asset, err)
+		return exports.Record{}, false, l.failed(ctx, "get", k.Asset, err)
 	}
 	rec, err := exports.DecodeRecord(b)
 	if err != nil {
@@ -83,32 +87,33 @@ func (l ledger) Put(ctx context.Context, k exports.Key, rec exports.Record) erro
 	if err != nil {
 		return err
 	}
-	ctx, cancel, err := l.call(ctx)
-	if err != nil {
-		return l.failed("put", k.Asset, err)
+	if err := l.ready(); err != nil {
+		return l.failed(ctx, "put", k.Asset, err)
 	}
-	defer cancel()
 	member := k.String()
-	_, err = l.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, l.recordKey(member), b, 0)
-		p.SAdd(ctx, l.assetKey(k.Asset), member)
-		return nil
+	_, err = callRedis(ctx, l.s, func(ctx context.Context) ([]redis.Cmder, error) {
+		return l.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, l.recordKey(member), b, 0)
+			p.SAdd(ctx, l.assetKey(k.Asset), member)
+			return nil
+		})
 	})
 	if err != nil {
-		return l.failed("put", k.Asset, err)
+		return l.failed(ctx, "put", k.Asset, err)
 	}
 	return nil
 }
 
 // Lock implements [exports.Ledger] with the Store's cluster-wide lock:
-// it waits while another replica exports k, up to past ExportLockTTL.
+// it waits while another replica exports k, up to past ExportLockTTL, or
+// until ctx ends (an error wrapping ErrLockTimeout and ctx's).
 func (l ledger) Lock(ctx context.Context, k exports.Key) (func(), error) {
-	if !l.s.health.up() {
-		return nil, l.failed("lock", k.Asset, ErrUnavailable)
+	if err := l.ready(); err != nil {
+		return nil, l.failed(ctx, "lock", k.Asset, err)
 	}
 	unlock, _, err := l.s.lock(ctx, l.s.lockKey("export:"+k.String()), ExportLockTTL, exportLockWait)
 	if err != nil {
-		return nil, l.failed("lock", k.Asset, err)
+		return nil, l.failed(ctx, "lock", k.Asset, err)
 	}
 	return unlock, nil
 }
@@ -117,32 +122,33 @@ func (l ledger) Lock(ctx context.Context, k exports.Key) (func(), error) {
 // asset's index lists and only those from the index, so that a record
 // put meanwhile keeps its entry.
 func (l ledger) DeleteAsset(ctx context.Context, asset string) (int, error) {
-	ctx, cancel, err := l.call(ctx)
-	if err != nil {
-		return 0, l.failed("delete", asset, err)
+	if err := l.ready(); err != nil {
+		return 0, l.failed(ctx, "delete", asset, err)
 	}
-	defer cancel()
-	members, err := l.s.rdb.SMembers(ctx, l.assetKey(asset)).Result()
-	if err != nil {
-		return 0, l.failed("delete", asset, err)
-	}
-	if len(members) == 0 {
-		return 0, nil
-	}
-	dels := make([]*redis.IntCmd, len(members))
-	_, err = l.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		for i, m := range members {
-			dels[i] = p.Del(ctx, l.recordKey(m))
+	n, err := callRedis(ctx, l.s, func(ctx context.Context) (int, error) {
+		members, err := l.s.rdb.SMembers(ctx, l.assetKey(asset)).Result()
+		if err != nil || len(members) == 0 {
+			return 0, err
 		}
-		p.SRem(ctx, l.assetKey(asset), members)
-		return nil
+		dels := make([]*redis.IntCmd, len(members))
+		_, err = l.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for i, m := range members {
+				dels[i] = p.Del(ctx, l.recordKey(m))
+			}
+			p.SRem(ctx, l.assetKey(asset), members)
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, d := range dels {
+			n += int(d.Val())
+		}
+		return n, nil
 	})
 	if err != nil {
-		return 0, l.failed("delete", asset, err)
-	}
-	n := 0
-	for _, d := range dels {
-		n += int(d.Val())
+		return 0, l.failed(ctx, "delete", asset, err)
 	}
 	return n, nil
 }

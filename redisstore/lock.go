@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -40,20 +41,60 @@ func newToken() string {
 }
 
 // tryLock takes the lock key for ttl if nobody holds it (SET NX PX) and
-// returns its token; ok is false when another holds it.
+// returns its token; ok is false when another holds it. When ctx ends
+// before Redis answered, it returns ctx's error at once (see callRedis).
+// The SET it sent may still take the lock then: if it does, the lock is
+// released as soon as that is known, rather than held until ttl for a
+// caller that has gone.
 func (s *Store) tryLock(ctx context.Context, key string, ttl time.Duration) (token string, ok bool, err error) {
-	token = newToken()
-	octx, cancel := s.opCtx(ctx)
-	defer cancel()
-	err = s.rdb.SetArgs(octx, key, token, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
-	switch {
-	case err == nil:
-		return token, true, nil
-	case errors.Is(err, redis.Nil):
+	tok := newToken() // the abandoned call may still use it
+	var h handoff
+	ok, err = callRedis(ctx, s, func(ctx context.Context) (bool, error) {
+		err := s.rdb.SetArgs(ctx, key, tok, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+		switch {
+		case errors.Is(err, redis.Nil):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		if h.took() {
+			s.unlocker(key, tok)() // taken for a caller that has gone
+		}
+		return true, nil
+	})
+	if err != nil {
+		if h.gone() {
+			go s.unlocker(key, tok)() // taken as the caller went
+		}
+		return "", false, err
+	}
+	if !ok {
 		return "", false, nil
 	}
-	return "", false, err
+	return tok, true, nil
 }
+
+// handoff passes what a call that awaitCall may abandon takes (a lock)
+// to its caller, or has it given back when the caller has gone: the call
+// reports took once it has taken it, the caller gone when it stopped
+// waiting. Of the two, the one that comes second, and only that one,
+// learns that it must give it back. A caller given the call's answer
+// does not call gone: it keeps what was taken.
+type handoff struct{ state atomic.Int32 }
+
+const (
+	handPending = iota
+	handTaken
+	handGone
+)
+
+// took records that the call has taken it; true means the caller has
+// gone and the call must give it back.
+func (h *handoff) took() bool { return !h.state.CompareAndSwap(handPending, handTaken) }
+
+// gone records that the caller stopped waiting; true means the call had
+// taken it and the caller must give it back.
+func (h *handoff) gone() bool { return !h.state.CompareAndSwap(handPending, handGone) }
 
 // release deletes the lock key if it still holds token. It reports
 // whether it did.
@@ -67,8 +108,11 @@ func (s *Store) release(key, token string) (bool, error) {
 // lock takes the lock key for ttl, trying again every LockPoll while
 // another replica holds it, for at most wait (or until ctx is done:
 // ErrLockTimeout either way, and no attempt after that, even with a poll
-// due at the same time). A Redis error is returned at once. unlock
-// releases the lock if it is still ours; it is safe to call twice.
+// due at the same time). A ctx that ends during an attempt ends the wait
+// at once, with ErrLockTimeout wrapping ctx's error; a lock that attempt
+// takes after all is released (tryLock). A Redis error is returned at
+// once. unlock releases the lock if it is still ours; it is safe to call
+// twice.
 func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (unlock func(), waited bool, err error) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
@@ -77,11 +121,7 @@ func (s *Store) lock(ctx context.Context, key string, ttl, wait time.Duration) (
 	for {
 		token, ok, err := s.tryLock(ctx, key, ttl)
 		if err != nil && callerDone(ctx) { // the caller's time ran out, not Redis
-			cause := ctx.Err()
-			if cause == nil {
-				cause = context.DeadlineExceeded
-			}
-			return nil, waited, fmt.Errorf("%w: %w", ErrLockTimeout, cause)
+			return nil, waited, fmt.Errorf("%w: %w", ErrLockTimeout, callerErr(ctx))
 		}
 		if err != nil {
 			return nil, waited, err
@@ -122,6 +162,39 @@ func callerDone(ctx context.Context) bool {
 	return ok && !time.Now().Before(d)
 }
 
+// callerErr is ctx's error once callerDone(ctx) reports true:
+// context.DeadlineExceeded when the deadline has passed but ctx does not
+// say so yet.
+func callerErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
+}
+
+// callRedis runs call, Redis calls under a context bounded by Timeout and
+// ctx (opCtx), through awaitCall: it answers as soon as ctx ends, and
+// sends nothing when ctx has already ended. The export ledger, the
+// where-used record, the TokenStore, Once and the locks make their Redis
+// calls through it; Get, Set and Delete use awaitCall directly. A call
+// that fails once the caller's time has run out (callerDone) returns
+// ctx's error (callerErr): the caller went away, Redis did not fail, and
+// callers do not count it as a Redis error. redis.Nil is an answer,
+// passed on as is.
+func callRedis[T any](ctx context.Context, s *Store, call func(ctx context.Context) (T, error)) (T, error) {
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	octx, cancel := s.opCtx(ctx)
+	defer cancel()
+	v, err := awaitCall(ctx, func() (T, error) { return call(octx) })
+	if err != nil && !errors.Is(err, redis.Nil) && callerDone(ctx) {
+		return v, callerErr(ctx)
+	}
+	return v, err
+}
+
 // unlocker returns the release of a held lock, run at most once. A
 // failed release only delays the next holder until the lock expires.
 func (s *Store) unlocker(key, token string) func() {
@@ -143,8 +216,10 @@ func (s *Store) unlocker(key, token string) func() {
 // When Redis fails or is known to be down, or the wait exceeds FillWait,
 // it returns an error with a usable no-op unlock, and the caller fetches
 // without the lock (one more upstream request rather than a failed or
-// slow page). Either way, until unlock an invalidation of key makes Set
-// drop the entry fetched.
+// slow page). When ctx ends first it returns at once, with an error
+// wrapping ctx's (and ErrLockTimeout), not counted as a Redis error.
+// Either way, until unlock an invalidation of key makes Set drop the
+// entry fetched.
 func (s *Store) LockFill(ctx context.Context, key string) (unlock func(), err error) {
 	end := s.fills.begin(key)
 	if !s.health.up() {

@@ -146,12 +146,14 @@ func TestLockWaitBound(t *testing.T) {
 }
 
 // setCounter is a client hook counting the SET commands sent for key,
-// and calling after (when set) with the count once each is answered.
+// and calling after (when set) with the count once each is answered, and
+// sending its outcome to answers (when not nil).
 type setCounter struct {
-	key   string
-	n     atomic.Int32
-	mu    sync.Mutex
-	after func(n int32)
+	key     string
+	answers chan error
+	n       atomic.Int32
+	mu      sync.Mutex
+	after   func(n int32)
 }
 
 func (h *setCounter) setAfter(f func(n int32)) {
@@ -182,6 +184,9 @@ func (h *setCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		h.mu.Unlock()
 		if after != nil {
 			after(n)
+		}
+		if h.answers != nil {
+			h.answers <- err
 		}
 		return err
 	}

@@ -2,10 +2,7 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // onceKey is the Redis key of a Once key.
@@ -17,6 +14,15 @@ func (s *Store) onceKey(key string) string { return s.cfg.KeyPrefix + "once:" + 
 // replica already did. When Redis is down, fails or is too slow, it
 // answers true: the work may then be done twice, never not at all. It is
 // the purge.Config.Once of a replicated service (with purge.OnceTTL).
+//
+// When ctx ends before Redis answered, Once answers true at once, not
+// counted as a Redis error, and a claim its abandoned SET makes after
+// all is withdrawn (see tryLock). True is the safer answer for a caller
+// that has gone: false would tell a caller that goes on anyway that
+// another replica does the work while none may; true costs at most the
+// work done twice, the answer Once gives whenever it is unsure.
+// Withdrawing the claim leaves the work to the other replicas should
+// this caller not do it after all.
 func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) bool {
 	if !s.health.up() {
 		return true
@@ -24,14 +30,12 @@ func (s *Store) Once(ctx context.Context, key string, ttl time.Duration) bool {
 	if ttl <= 0 {
 		ttl = time.Minute
 	}
-	octx, cancel := s.opCtx(ctx)
-	defer cancel()
-	err := s.rdb.SetArgs(octx, s.onceKey(key), "1", redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	_, first, err := s.tryLock(ctx, s.onceKey(key), ttl)
 	switch {
 	case err == nil:
+		return first
+	case callerDone(ctx):
 		return true
-	case errors.Is(err, redis.Nil):
-		return false
 	}
 	s.fail("once", err)
 	return true

@@ -82,14 +82,16 @@ func newer(a, b *oauth2.Token) bool { return tokens.Newer(a, b) }
 
 // get reads the token in Redis; nil without error when there is none.
 func (t *TokenStore) get(ctx context.Context) (*oauth2.Token, error) {
-	ctx, cancel := t.s.opCtx(ctx)
-	defer cancel()
-	b, err := t.s.rdb.Get(ctx, t.key()).Bytes()
+	b, err := callRedis(ctx, t.s, func(ctx context.Context) ([]byte, error) {
+		return t.s.rdb.Get(ctx, t.key()).Bytes()
+	})
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
 	if err != nil {
-		t.s.fail("token load", err)
+		if !callerDone(ctx) {
+			t.s.fail("token load", err)
+		}
 		return nil, fmt.Errorf("redisstore: loading token: %w", err)
 	}
 	tok, err := decodeToken(b)
@@ -103,9 +105,16 @@ func (t *TokenStore) get(ctx context.Context) (*oauth2.Token, error) {
 // the fallback's and the last one this process saw (Redis may have gone
 // back in time). A copy that holds an older token, or none, is repaired.
 // No token anywhere gives an error matching tokens.ErrNoToken; when no
-// copy can be read, the error says why.
+// copy can be read, the error says why. When ctx ends before Redis
+// answered, Load returns at once with an error wrapping ctx's (not
+// counted as a Redis error), and neither reads nor repairs the fallback:
+// without Redis's copy it cannot know the newest token, and its caller
+// has gone.
 func (t *TokenStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	rtok, rerr := t.get(ctx)
+	if rerr != nil && callerDone(ctx) {
+		return nil, rerr
+	}
 	var ftok *oauth2.Token
 	var ferr error
 	if t.fallback != nil {
@@ -143,6 +152,14 @@ func (t *TokenStore) Load(ctx context.Context) (*oauth2.Token, error) {
 // Save implements [tokens.TokenStore]: the token goes to Redis and to
 // the fallback. It fails only when neither took it; when only the
 // fallback did, the token is pushed to Redis when it answers again.
+//
+// When ctx ends before Redis answered, Save stops waiting for it (not
+// counted as a Redis error) and goes on as when Redis fails: the token
+// goes to the fallback all the same, under ctx without its cancellation
+// (a token FotoWeb has just rotated may exist nowhere else), and Save
+// returns nil if the fallback took it; without a fallback it returns an
+// error wrapping ctx's. The write already sent to Redis may still take
+// effect.
 func (t *TokenStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if tok == nil {
 		return errors.New("redisstore: saving a nil token")
@@ -151,15 +168,15 @@ func (t *TokenStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if err != nil {
 		return fmt.Errorf("redisstore: encoding token: %w", err)
 	}
-	octx, cancel := t.s.opCtx(ctx)
-	rerr := t.s.rdb.Set(octx, t.key(), b, 0).Err()
-	cancel()
-	if rerr != nil {
+	_, rerr := callRedis(ctx, t.s, func(ctx context.Context) (string, error) {
+		return t.s.rdb.Set(ctx, t.key(), b, 0).Result()
+	})
+	if rerr != nil && !callerDone(ctx) {
 		t.s.fail("token save", rerr)
 	}
 	var ferr error
 	if t.fallback != nil {
-		ferr = t.fallback.Save(ctx, tok)
+		ferr = t.fallback.Save(context.WithoutCancel(ctx), tok)
 	}
 	switch {
 	case rerr == nil && ferr != nil:
@@ -189,7 +206,8 @@ func (t *TokenStore) seen(tok *oauth2.Token) {
 
 // Lock implements [tokens.Locker] with a lock in Redis that expires after
 // TokenLockTTL. It waits while another replica refreshes (an error after
-// TokenLockTTL). When Redis cannot be reached it returns a no-op unlock
+// TokenLockTTL), or until ctx ends (an error wrapping ErrLockTimeout and
+// ctx's). When Redis cannot be reached it returns a no-op unlock
 // and no error: the replicas cannot coordinate then, and failing would
 // fail every request needing a new token.
 //
@@ -238,34 +256,39 @@ func (t *TokenStore) Seed(ctx context.Context, from tokens.TokenStore) (bool, er
 }
 
 // pushIfNewer stores tok unless Redis holds a token at least as recent,
-// atomically (WATCH/MULTI).
+// atomically (WATCH/MULTI). When ctx ends first it returns an error
+// wrapping ctx's, not counted as a Redis error; the push may still take
+// effect.
 func (t *TokenStore) pushIfNewer(ctx context.Context, tok *oauth2.Token) (bool, error) {
 	b, err := encodeToken(tok)
 	if err != nil {
 		return false, err
 	}
-	ctx, cancel := t.s.opCtx(ctx)
-	defer cancel()
-	stored := false
-	err = t.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-		cur, err := tx.Get(ctx, t.key()).Bytes()
-		if err != nil && !errors.Is(err, redis.Nil) {
-			return err
-		}
-		if err == nil {
-			if old, derr := decodeToken(cur); derr == nil && !newer(tok, old) {
-				return nil
+	stored, err := callRedis(ctx, t.s, func(ctx context.Context) (bool, error) {
+		stored := false
+		err := t.s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			cur, err := tx.Get(ctx, t.key()).Bytes()
+			if err != nil && !errors.Is(err, redis.Nil) {
+				return err
 			}
-		}
-		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.Set(ctx, t.key(), b, 0)
-			return nil
-		})
-		stored = err == nil
-		return err
-	}, t.key())
+			if err == nil {
+				if old, derr := decodeToken(cur); derr == nil && !newer(tok, old) {
+					return nil
+				}
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Set(ctx, t.key(), b, 0)
+				return nil
+			})
+			stored = err == nil
+			return err
+		}, t.key())
+		return stored, err
+	})
 	if err != nil {
-		t.s.fail("token push", err)
+		if !callerDone(ctx) {
+			t.s.fail("token push", err)
+		}
 		return false, fmt.Errorf("redisstore: storing token: %w", err)
 	}
 	t.seen(tok)

@@ -33,7 +33,10 @@ type usageStore struct {
 // refuses a new asset past MaxAssets (usage.ErrFull, logged once a
 // minute) and drops the least recently seen pages past MaxPagesPerAsset.
 // Like the export ledger it does not degrade: while Redis is down every
-// call returns an error. Closing it does nothing; close the Store.
+// call returns an error. Every call also ends as soon as its ctx does,
+// with an error wrapping ctx's (not counted in Stats as a Redis error); a
+// Record or Forget already sent may still take effect. Closing it does
+// nothing; close the Store.
 func (s *Store) Usage(opts usage.Options) usage.Store {
 	return &usageStore{s: s, opts: opts.WithDefaults()}
 }
@@ -59,18 +62,19 @@ end
 redis.call("ZADD", KEYS[1], now, ARGV[1])
 return 1 + redis.call("ZREMRANGEBYRANK", KEYS[1], 0, -(tonumber(ARGV[4]) + 1))`)
 
-// call checks Redis is up and bounds one call by Timeout.
-func (u *usageStore) call(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// ready returns ErrUnavailable while the health ping fails: Redis is not
+// asked then.
+func (u *usageStore) ready() error {
 	if !u.s.health.up() {
-		return nil, nil, ErrUnavailable
+		return ErrUnavailable
 	}
-	ctx, cancel := u.s.opCtx(ctx)
-	return ctx, cancel, nil
+	return nil
 }
 
-// failed counts a Redis error and names the operation and asset.
-func (u *usageStore) failed(op, asset string, err error) error {
-	if !errors.Is(err, ErrUnavailable) {
+// failed names the operation and asset, and counts a Redis error: not
+// ErrUnavailable (Redis was not asked) nor the end of the caller's ctx.
+func (u *usageStore) failed(ctx context.Context, op, asset string, err error) error {
+	if !errors.Is(err, ErrUnavailable) && !callerDone(ctx) {
 		u.s.stats.errors.Add(1)
 	}
 	return fmt.Errorf("redisstore: where-used %s of %s: %w", op, asset, err)
@@ -84,16 +88,17 @@ func (u *usageStore) Record(ctx context.Context, asset, page string) error {
 	if err := usage.CheckPage(page); err != nil {
 		return fmt.Errorf("redisstore: where-used: %w", err)
 	}
-	ctx, cancel, err := u.call(ctx)
-	if err != nil {
-		return u.failed("record", asset, err)
+	if err := u.ready(); err != nil {
+		return u.failed(ctx, "record", asset, err)
 	}
-	defer cancel()
 	minSec := int64(math.Ceil(u.opts.MinInterval.Seconds()))
-	n, err := recordScript.Run(ctx, u.s.rdb, []string{u.pagesKey(asset), u.assetsKey()},
-		page, u.opts.Now().Unix(), minSec, u.opts.MaxPagesPerAsset, u.opts.MaxAssets, asset).Int64()
+	now := u.opts.Now().Unix()
+	n, err := callRedis(ctx, u.s, func(ctx context.Context) (int64, error) {
+		return recordScript.Run(ctx, u.s.rdb, []string{u.pagesKey(asset), u.assetsKey()},
+			page, now, minSec, u.opts.MaxPagesPerAsset, u.opts.MaxAssets, asset).Int64()
+	})
 	if err != nil {
-		return u.failed("record", asset, err)
+		return u.failed(ctx, "record", asset, err)
 	}
 	switch {
 	case n == 0:
@@ -112,14 +117,14 @@ func (u *usageStore) Record(ctx context.Context, asset, page string) error {
 
 // Pages implements [usage.Store].
 func (u *usageStore) Pages(ctx context.Context, asset string) ([]usage.Use, error) {
-	ctx, cancel, err := u.call(ctx)
-	if err != nil {
-		return nil, u.failed("list", asset, err)
+	if err := u.ready(); err != nil {
+		return nil, u.failed(ctx, "list", asset, err)
 	}
-	defer cancel()
-	zs, err := u.s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: u.pagesKey(asset), Start: 0, Stop: -1, Rev: true}).Result()
+	zs, err := callRedis(ctx, u.s, func(ctx context.Context) ([]redis.Z, error) {
+		return u.s.rdb.ZRangeArgsWithScores(ctx, redis.ZRangeArgs{Key: u.pagesKey(asset), Start: 0, Stop: -1, Rev: true}).Result()
+	})
 	if err != nil {
-		return nil, u.failed("list", asset, err)
+		return nil, u.failed(ctx, "list", asset, err)
 	}
 	uses := make([]usage.Use, 0, len(zs))
 	for _, z := range zs {
@@ -131,18 +136,18 @@ func (u *usageStore) Pages(ctx context.Context, asset string) ([]usage.Use, erro
 
 // Forget implements [usage.Store].
 func (u *usageStore) Forget(ctx context.Context, asset string) error {
-	ctx, cancel, err := u.call(ctx)
-	if err != nil {
-		return u.failed("forget", asset, err)
+	if err := u.ready(); err != nil {
+		return u.failed(ctx, "forget", asset, err)
 	}
-	defer cancel()
-	_, err = u.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, u.pagesKey(asset))
-		p.SRem(ctx, u.assetsKey(), asset)
-		return nil
+	_, err := callRedis(ctx, u.s, func(ctx context.Context) ([]redis.Cmder, error) {
+		return u.s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Del(ctx, u.pagesKey(asset))
+			p.SRem(ctx, u.assetsKey(), asset)
+			return nil
+		})
 	})
 	if err != nil {
-		return u.failed("forget", asset, err)
+		return u.failed(ctx, "forget", asset, err)
 	}
 	return nil
 }
