@@ -65,9 +65,7 @@ func TestAuditFigureAlt(t *testing.T) {
 	for _, sc := range sources {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			fake := newFake(t, fotowebtest.Options{})
-			fake.SetMetadata(fotowebtest.PortraitAsset, 5) // no title
-			fake.SetMetadata(fotowebtest.PanoramaAsset, 5, "reinebringen and the fishing  village of Reine, panorama.")
+			fake := newFigureAltFake(t)
 			root := writeAuditSite(t, map[string]string{"index.html": auditFigurePage(t)})
 			rep, err := rewrite.Audit(t.Context(), rewrite.AuditConfig{Root: root, Source: sc.src(t, fake), Now: auditClock})
 			if !errors.Is(err, rewrite.ErrAuditProblems) {

@@ -69,9 +69,7 @@ func TestFigureAltNotCaption(t *testing.T) {
 	for _, sc := range sources {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			fake := newFake(t, fotowebtest.Options{})
-			fake.SetMetadata(fotowebtest.PortraitAsset, 5) // no title
-			fake.SetMetadata(fotowebtest.PanoramaAsset, 5, "reinebringen and the fishing  village of Reine, panorama.")
+			fake := newFigureAltFake(t)
 			root := t.TempDir()
 			page := filepath.Join(root, "index.html")
 			must(t, os.WriteFile(page, []byte(figureAltPage), 0o644))
@@ -111,4 +109,16 @@ func TestFigureAltNotCaption(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newFigureAltFake returns a fake FotoWeb where two assets test a
+// figure's alt text: the portrait has no title (its figure's caption
+// names it), the panorama's title repeats its caption but for case,
+// spacing and the final full stop.
+func newFigureAltFake(t *testing.T) *fotowebtest.Server {
+	t.Helper()
+	fake := newFake(t, fotowebtest.Options{})
+	fake.SetMetadata(fotowebtest.PortraitAsset, 5)
+	fake.SetMetadata(fotowebtest.PanoramaAsset, 5, "reinebringen and the fishing  village of Reine, panorama.")
+	return fake
 }
