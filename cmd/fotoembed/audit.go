@@ -23,7 +23,7 @@ func (o *auditOptions) register(f *flagSet) {
 	f.Duration(&o.WarnWithin, "warn-within", "FOTOEMBED_AUDIT_WARN_WITHIN", rewrite.DefaultWarnWithin,
 		"audit: a licence (or signed URL) ending within this long is a warning, which does not fail the audit; 0 turns warnings off")
 	f.Bool(&o.JSON, "json", "FOTOEMBED_AUDIT_JSON", false,
-		"audit: print a JSON document listing every image (file, line, asset, kind, state, expires, alt, decorative, captionAlt, credit, problems, warnings) and the counts instead of text")
+		"audit: print a JSON document listing every image (file, line, asset, kind, signature, state, expires, alt, decorative, captionAlt, credit, problems, warnings) and the counts instead of text")
 }
 
 const auditSummary = "Check every image of a built static site (SITE_DIR): the image placeholders, and the img and\n" +
