@@ -349,6 +349,17 @@ func TestLockCallerCancel(t *testing.T) {
 	}
 }
 
+// TestCheckCallerCancel: Check (a readiness probe) whose context is
+// cancelled while Redis is frozen returns at once with the context's
+// error, not counted as a Redis error; after Resume it passes again.
+func TestCheckCallerCancel(t *testing.T) {
+	r, s := newFrozenStore(t)
+	before := s.Stats().Errors
+	checkCancelled(t, r, s, "redisstore: Redis at", []call{{"check", s.Check}})
+	checkErrors(t, s, before)
+	testutil.WaitFor(t, hangBound, "Check to pass after Redis answers again", func() bool { return s.Check(context.Background()) == nil })
+}
+
 // TestHandoff: whatever the order, of a call that took something and a
 // caller that went away, exactly the second learns it must give it back;
 // a call whose caller never went keeps it, and nothing is given back

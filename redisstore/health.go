@@ -70,7 +70,8 @@ type Status struct {
 // asking Redis.
 func (s *Store) Status() Status { return s.health.status() }
 
-// Check pings Redis now and returns its error (bounded by Timeout). While
+// Check pings Redis now and returns its error (bounded by Timeout, and
+// by ctx: a probe that gives up stops waiting at once). While
 // Redis is down the Store still answers from its near cache and every
 // resolve goes to FotoWeb, so a readiness probe should report a failed
 // Check as degraded rather than take the replica out of service.
@@ -135,6 +136,9 @@ func (s *Store) monitor() {
 		case <-t.C:
 		}
 		err := s.ping(s.life)
+		if s.life.Err() != nil {
+			return // closing: the ping was cut short, Redis did not fail
+		}
 		if err != nil {
 			s.stats.errors.Add(1)
 		}

@@ -295,9 +295,8 @@ func (s *Store) StoreStats() embed.StoreStats { return s.near.StoreStats() }
 
 // ping asks Redis for PONG within Timeout.
 func (s *Store) ping(ctx context.Context) error {
-	ctx, cancel := s.opCtx(ctx)
-	defer cancel()
-	return s.rdb.Ping(ctx).Err()
+	_, err := callRedis(ctx, s, func(ctx context.Context) (string, error) { return s.rdb.Ping(ctx).Result() })
+	return err
 }
 
 // Interface checks.
