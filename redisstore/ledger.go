@@ -39,28 +39,17 @@ func (s *Store) Ledger() exports.Ledger { return ledger{s} }
 func (l ledger) recordKey(member string) string { return l.s.cfg.KeyPrefix + "export:" + member }
 func (l ledger) assetKey(asset string) string   { return l.s.cfg.KeyPrefix + "exports-of:" + asset }
 
-// ready returns ErrUnavailable while the health ping fails: Redis is not
-// asked then.
-func (l ledger) ready() error {
-	if !l.s.health.up() {
-		return ErrUnavailable
-	}
-	return nil
-}
-
 // failed names the operation and asset, and counts a Redis error: not
 // ErrUnavailable (Redis was not asked) nor the end of the caller's ctx.
 func (l ledger) failed(ctx context.Context, op, asset string, err error) error {
-	if !errors.Is(err, ErrUnavailable) && !callerDone(ctx) {
-		l.s.stats.errors.Add(1)
-	}
+	l.s.countFailed(ctx, err)
 	return fmt.Errorf("redisstore: export ledger %s of %s: %w", op, asset, err)
 }
 
 // Get implements [exports.Ledger]. A record that cannot be decoded is an
 // error wrapping [exports.ErrCorrupt].
 func (l ledger) Get(ctx context.Context, k exports.Key) (exports.Record, bool, error) {
-	if err := l.ready(); err != nil {
+	if err := l.s.ready(); err != nil {
 		return exports.Record{}, false, l.failed(ctx, "get", k.Asset, err)
 	}
 	b, err := callRedis(ctx, l.s, func(ctx context.Context) ([]byte, error) {
@@ -87,7 +76,7 @@ func (l ledger) Put(ctx context.Context, k exports.Key, rec exports.Record) erro
 	if err != nil {
 		return err
 	}
-	if err := l.ready(); err != nil {
+	if err := l.s.ready(); err != nil {
 		return l.failed(ctx, "put", k.Asset, err)
 	}
 	member := k.String()
@@ -108,7 +97,7 @@ func (l ledger) Put(ctx context.Context, k exports.Key, rec exports.Record) erro
 // it waits while another replica exports k, up to past ExportLockTTL, or
 // until ctx ends (an error wrapping ErrLockTimeout and ctx's).
 func (l ledger) Lock(ctx context.Context, k exports.Key) (func(), error) {
-	if err := l.ready(); err != nil {
+	if err := l.s.ready(); err != nil {
 		return nil, l.failed(ctx, "lock", k.Asset, err)
 	}
 	unlock, _, err := l.s.lock(ctx, l.s.lockKey("export:"+k.String()), ExportLockTTL, exportLockWait)
@@ -122,7 +111,7 @@ func (l ledger) Lock(ctx context.Context, k exports.Key) (func(), error) {
 // asset's index lists and only those from the index, so that a record
 // put meanwhile keeps its entry.
 func (l ledger) DeleteAsset(ctx context.Context, asset string) (int, error) {
-	if err := l.ready(); err != nil {
+	if err := l.s.ready(); err != nil {
 		return 0, l.failed(ctx, "delete", asset, err)
 	}
 	n, err := callRedis(ctx, l.s, func(ctx context.Context) (int, error) {

@@ -125,6 +125,24 @@ func (s *Store) opCtx(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(ctx, s.cfg.Timeout)
 }
 
+// ready returns ErrUnavailable while the health ping fails: the calls
+// that do not degrade (the export ledger, the where-used record) do not
+// ask Redis then.
+func (s *Store) ready() error {
+	if !s.health.up() {
+		return ErrUnavailable
+	}
+	return nil
+}
+
+// countFailed counts err as a Redis error unless Redis was not asked
+// (ErrUnavailable) or the caller's ctx ended first.
+func (s *Store) countFailed(ctx context.Context, err error) {
+	if !errors.Is(err, ErrUnavailable) && !callerDone(ctx) {
+		s.stats.errors.Add(1)
+	}
+}
+
 // awaitCall runs call (Redis calls under a context derived from ctx) and
 // returns its answer, or ctx's error as soon as ctx ends. The Redis client
 // stops at a deadline but does not notice a cancellation: a call to a

@@ -62,21 +62,10 @@ end
 redis.call("ZADD", KEYS[1], now, ARGV[1])
 return 1 + redis.call("ZREMRANGEBYRANK", KEYS[1], 0, -(tonumber(ARGV[4]) + 1))`)
 
-// ready returns ErrUnavailable while the health ping fails: Redis is not
-// asked then.
-func (u *usageStore) ready() error {
-	if !u.s.health.up() {
-		return ErrUnavailable
-	}
-	return nil
-}
-
 // failed names the operation and asset, and counts a Redis error: not
 // ErrUnavailable (Redis was not asked) nor the end of the caller's ctx.
 func (u *usageStore) failed(ctx context.Context, op, asset string, err error) error {
-	if !errors.Is(err, ErrUnavailable) && !callerDone(ctx) {
-		u.s.stats.errors.Add(1)
-	}
+	u.s.countFailed(ctx, err)
 	return fmt.Errorf("redisstore: where-used %s of %s: %w", op, asset, err)
 }
 
@@ -88,7 +77,7 @@ func (u *usageStore) Record(ctx context.Context, asset, page string) error {
 	if err := usage.CheckPage(page); err != nil {
 		return fmt.Errorf("redisstore: where-used: %w", err)
 	}
-	if err := u.ready(); err != nil {
+	if err := u.s.ready(); err != nil {
 		return u.failed(ctx, "record", asset, err)
 	}
 	minSec := int64(math.Ceil(u.opts.MinInterval.Seconds()))
@@ -117,7 +106,7 @@ func (u *usageStore) Record(ctx context.Context, asset, page string) error {
 
 // Pages implements [usage.Store].
 func (u *usageStore) Pages(ctx context.Context, asset string) ([]usage.Use, error) {
-	if err := u.ready(); err != nil {
+	if err := u.s.ready(); err != nil {
 		return nil, u.failed(ctx, "list", asset, err)
 	}
 	zs, err := callRedis(ctx, u.s, func(ctx context.Context) ([]redis.Z, error) {
@@ -136,7 +125,7 @@ func (u *usageStore) Pages(ctx context.Context, asset string) ([]usage.Use, erro
 
 // Forget implements [usage.Store].
 func (u *usageStore) Forget(ctx context.Context, asset string) error {
-	if err := u.ready(); err != nil {
+	if err := u.s.ready(); err != nil {
 		return u.failed(ctx, "forget", asset, err)
 	}
 	_, err := callRedis(ctx, u.s, func(ctx context.Context) ([]redis.Cmder, error) {
